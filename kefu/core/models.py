@@ -1,0 +1,80 @@
+"""Shared model building blocks."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.errors import ALREADY_DELETED, REASON_REQUIRED, Invalid
+
+
+class AliveQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def delete(self):  # a bulk hard delete of business rows is never right
+        raise Invalid(_("业务记录不可物理删除，请使用带原因的删除操作。"))
+
+
+class AliveManager(models.Manager.from_queryset(AliveQuerySet)):
+    """Default manager of soft-deletable models: deleted rows are hidden unless asked for.
+
+    Subclass querysets keep this with `AliveManager.from_queryset(MyQuerySet)()`.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class SoftDeletable(models.Model):
+    """Business records are never hard-deleted (QS-1): a deletion keeps the row with its reason.
+
+    `objects` shows only live rows; `all_objects` includes deleted ones for history and audit.
+    """
+
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("删除人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delete_reason = models.CharField(_("删除原因"), max_length=500, blank=True)
+
+    objects = AliveManager()
+    all_objects = models.Manager.from_queryset(AliveQuerySet)()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def mark_deleted(self, *, by, reason: str, now) -> None:
+        """Set the deletion fields; the caller's workflow function saves and audits."""
+        if self.is_deleted:
+            raise Invalid(ALREADY_DELETED)
+        if not (reason or "").strip():
+            raise Invalid(REASON_REQUIRED, field="reason")
+        self.deleted_at = now
+        self.deleted_by = by
+        self.delete_reason = reason.strip()
+
+    def delete(self, *args, **kwargs):
+        raise Invalid(_("业务记录不可物理删除，请使用带原因的删除操作。"))
+
+
+class Heartbeat(models.Model):
+    """Last time the periodic heartbeat job ran; /healthz reports jobs "degraded" when stale."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("心跳")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

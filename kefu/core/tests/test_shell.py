@@ -1,0 +1,113 @@
+"""The web shell: login throttling, role navigation, health, language (issue 3, QS-6, QS-7)."""
+
+import pytest
+from django.urls import reverse
+
+from kefu.core.views import LOCKED_OUT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_qs6_five_failed_logins_lock_the_account_for_15_minutes(client, make_user):
+    make_user("hotline", username="zhang")
+    for _ in range(4):
+        response = client.post(reverse("login"), {"username": "zhang", "password": "wrong"})
+        assert response.status_code == 200
+        assert "请输入一个正确的" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "zhang", "password": "wrong"})
+    assert response.status_code == 429
+    assert str(LOCKED_OUT) in response.content.decode()
+    # Even the right password is refused while locked.
+    response = client.post(reverse("login"), {"username": "zhang", "password": "kefu2026"})
+    assert response.status_code == 429
+
+
+def test_qs6_api_token_login_is_throttled_too(api_client, make_user):
+    make_user("hotline", username="li")
+    for _ in range(5):
+        api_client.post("/api/auth/token/", {"username": "li", "password": "wrong"}, format="json")
+    response = api_client.post("/api/auth/token/", {"username": "li", "password": "kefu2026"}, format="json")
+    assert response.status_code == 429
+    assert response.json()["detail"] == str(LOCKED_OUT)
+
+
+def test_login_page_is_chinese_by_default(client):
+    html = client.get(reverse("login")).content.decode()
+    assert "登录您的账户" in html
+    assert 'lang="zh-hans"' in html
+
+
+def test_qs7_language_switch_to_english(client, make_user):
+    user = make_user("hotline")
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("workbench")).content.decode()
+    assert 'lang="en"' in html
+    assert "Workbench" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "visible", "hidden"),
+    [
+        ("hotline", {"workbench", "notifications", "stations", "api_docs"}, {"admin"}),
+        ("admin", {"workbench", "stations", "users", "admin", "api_docs"}, set()),
+        ("station_master", {"workbench", "stations", "users"}, {"admin", "api_docs"}),
+        ("station_engineer", {"workbench", "stations"}, {"admin", "users", "api_docs"}),
+        ("customer", {"workbench", "notifications"}, {"stations", "users", "admin", "api_docs"}),
+    ],
+)
+def test_navigation_shows_each_role_what_it_may_use(client, make_user, role, visible, hidden):
+    user = make_user(role, is_superuser=role == "admin", is_staff=role == "admin")
+    client.force_login(user)
+    html = client.get(reverse("workbench")).content.decode()
+    for key in visible:
+        assert f'data-nav="{key}"' in html, key
+    for key in hidden:
+        assert f'data-nav="{key}"' not in html, key
+
+
+def test_pages_refuse_roles_that_may_not_use_them(client, make_user):
+    client.force_login(make_user("customer"))
+    assert client.get(reverse("org:station_list")).status_code == 403
+    assert client.get(reverse("org:user_list")).status_code == 403
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    response = client.get(reverse("workbench"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_healthz_reports_database_and_jobs(client, now):
+    from kefu.core.models import Heartbeat
+
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["jobs"] == "degraded"  # no worker has beaten yet
+    from django.utils import timezone
+
+    Heartbeat.objects.create(name="worker", beat_at=timezone.now())
+    assert client.get("/healthz").json()["jobs"] == "ok"
+
+
+def test_profile_page_saves_name_and_rejects_bad_mobile(client, make_user):
+    user = make_user("field_engineer")
+    client.force_login(user)
+    response = client.post(reverse("profile"), {"name": "冯工", "mobile": "12345", "email": ""})
+    assert response.status_code == 200
+    assert "输入" in response.content.decode()  # Chinese validation message
+    user.refresh_from_db()
+    assert user.name != "冯工"  # nothing half-saved
+    response = client.post(reverse("profile"), {"name": "冯工", "mobile": "13800138000", "email": "f@example.com"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.name == "冯工"
+    assert str(user.mobile) == "+8613800138000"
+
+
+def test_workbench_query_count_is_bounded(client, make_user, django_assert_max_num_queries):
+    user = make_user("service_manager")
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("workbench")).status_code == 200

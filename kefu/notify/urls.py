@@ -1,0 +1,10 @@
+from django.urls import path
+
+from kefu.notify import views
+
+app_name = "notify"
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+    path("read-all/", views.notification_read_all, name="read_all"),
+]

@@ -1,0 +1,270 @@
+"""Kefu settings: one module, configured by environment variables.
+
+Defaults run on a fresh machine with nothing but Python: SQLite in var/, a SQLite-backed
+job broker, console email. Production sets DATABASE_URL, REDIS_URL / CELERY_BROKER_URL,
+KEFU_SECRET_KEY and KEFU_ALLOWED_HOSTS (see docs/operations.md).
+"""
+
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("KEFU_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+env = environ.Env()
+
+DEBUG = env.bool("KEFU_DEBUG", default=False)
+# Under pytest the suite switches to fast password hashing and eager-free, local services.
+TESTING = env.bool("KEFU_TESTING", default="pytest" in sys.modules)
+VERSION = (BASE_DIR / "VERSION").read_text().strip()
+
+
+def _local_secret_key() -> str:
+    # A fresh machine has no secret configured; keep one per checkout so sessions survive restarts.
+    path = VAR_DIR / "secret.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("KEFU_SECRET_KEY", default="") or _local_secret_key()
+ALLOWED_HOSTS = env.list("KEFU_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("KEFU_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "django_htmx",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_tables2",
+    "axes",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
+    "django_celery_beat",
+    "phonenumber_field",
+    "kefu.core",
+    "kefu.org",
+    "kefu.audit",
+    "kefu.notify",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees the result of authentication (django-axes' requirement).
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kefu.urls"
+WSGI_APPLICATION = "kefu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "kefu" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kefu.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kefu.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web and worker processes read while one writes; IMMEDIATE takes the write
+    # lock at BEGIN so concurrent transitions queue instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("KEFU_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Chinese search needs a UTF-8 ctype (pg_trgm ignores CJK under LC_CTYPE=C).
+    DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "org.User"
+
+# --- Cache ----------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Auth and security ------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; the suite creates hundreds of users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "workbench"
+LOGOUT_REDIRECT_URL = "login"
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kefu.core.views.lockout"
+AXES_VERBOSE = False
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("KEFU_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("KEFU_BEHIND_PROXY", default=False) else None
+
+# --- Language and time ------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "kefu" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+PHONENUMBER_DEFAULT_REGION = "CN"
+
+# --- Static files -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "kefu" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the app folders when collectstatic has not run (tests, first start).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+
+# --- Email ------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("KEFU_EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("KEFU_DEFAULT_FROM_EMAIL", default="kefu@example.com")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- API --------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "kefu.core.api.Pagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "kefu.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kefu API",
+    "DESCRIPTION": "客服管理系统 REST API：每个工作流步骤都是一个显式动作。令牌认证：POST /api/auth/token/。",
+    "VERSION": VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Jobs (Celery) ------------------------------------------------------------------------
+# Default: a SQLite file as broker, one `celery worker -B -c 1`. At scale: Redis or RabbitMQ.
+CELERY_BROKER_URL = (
+    env.str("CELERY_BROKER_URL", default="") or REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery.sqlite3'}"
+)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    # A task not acknowledged within this time is handed to another worker (acks_late).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = env.bool("KEFU_JOBS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox": {"task": "kefu.notify.tasks.deliver_outbox", "schedule": 15.0},
+    "heartbeat": {"task": "kefu.core.tasks.heartbeat", "schedule": 60.0},
+}
+
+# --- Notifications ------------------------------------------------------------------------
+KEFU_OUTBOX_MAX_ATTEMPTS = env.int("KEFU_OUTBOX_MAX_ATTEMPTS", default=8)
+KEFU_DISPATCH_ROBOT_URL = env.str("KEFU_DISPATCH_ROBOT_URL", default="")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("KEFU_LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+KEFU_BASE_URL = env.str("KEFU_BASE_URL", default="http://127.0.0.1:8000")
+# Group-chat robots by name: {"dispatch": {"kind": "wecom"|"dingtalk", "url": ..., "secret": ...}}.
+KEFU_ROBOTS = {
+    "dispatch": {
+        "kind": env.str("KEFU_DISPATCH_ROBOT_KIND", default="wecom"),
+        "url": KEFU_DISPATCH_ROBOT_URL,
+        "secret": env.str("KEFU_DISPATCH_ROBOT_SECRET", default=""),
+    },
+}
+# Lockout is per username: an office behind one NAT address must not be locked out by one
+# person's typos (axes.W006 warns about exactly that choice).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from kefu.api import router
+from kefu.core import health
+from kefu.core import views as core_views
+from kefu.core.api import ObtainToken
+
+admin.site.site_header = "Kefu 客服管理系统"
+admin.site.site_title = "Kefu"
+
+urlpatterns = [
+    path("", core_views.workbench, name="workbench"),
+    path("healthz", health.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(success_url="/profile/"), name="password_change"),
+    path("profile/", core_views.profile, name="profile"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("org/", include("kefu.org.urls")),
+    path("notifications/", include("kefu.notify.urls")),
+    path("admin/", admin.site.urls),
+    path("api/auth/token/", ObtainToken.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/", include(router.urls)),
+]
