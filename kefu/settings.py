@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kefu.org",
     "kefu.audit",
     "kefu.notify",
+    "kefu.deadlines",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not shared-cache memory: the job tests and the browser tests run a worker or a
+    # server thread beside the test, and shared-cache SQLite answers "table is locked" at once
+    # instead of waiting as WAL does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-kefu.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("KEFU_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -239,11 +244,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if CELERY_BROKER_URL.startswith(("redis", "rediss")):
     # A task not acknowledged within this time is handed to another worker (acks_late).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_ALWAYS_EAGER = env.bool("KEFU_JOBS_EAGER", default=False)
+# Tests run jobs inline at commit; the job tests start a real worker on the real broker.
+CELERY_TASK_ALWAYS_EAGER = env.bool("KEFU_JOBS_EAGER", default=TESTING)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "kefu.notify.tasks.deliver_outbox", "schedule": 15.0},
     "heartbeat": {"task": "kefu.core.tasks.heartbeat", "schedule": 60.0},
+    "deadline-scan": {"task": "kefu.deadlines.tasks.scan_clocks", "schedule": 60.0},
 }
+
+# --- Deadlines ----------------------------------------------------------------------------
+# Share of a clock's time after which its owner is warned once (a rule may set its own).
+KEFU_DEADLINE_WARN_RATIO = env.float("KEFU_DEADLINE_WARN_RATIO", default=0.8)
 
 # --- Notifications ------------------------------------------------------------------------
 KEFU_OUTBOX_MAX_ATTEMPTS = env.int("KEFU_OUTBOX_MAX_ATTEMPTS", default=8)
