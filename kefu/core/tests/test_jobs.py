@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.jobs, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(scope="module")
 def real_broker(tmp_path_factory):
     """One real worker for the module: restarting workers in one process trips kombu's pools."""
-    url = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{tmp_path_factory.mktemp('broker') / 'broker.sqlite3'}"
+    url = (
+        os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{tmp_path_factory.mktemp('broker') / 'broker.sqlite3'}"
+    )
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_transport_options")}
     app.conf.update(broker_url=url, task_always_eager=False)
     if url.startswith("sqla+"):
