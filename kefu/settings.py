@@ -5,6 +5,7 @@ job broker, console email. Production sets DATABASE_URL, REDIS_URL / CELERY_BROK
 KEFU_SECRET_KEY and KEFU_ALLOWED_HOSTS (see docs/operations.md).
 """
 
+import os
 import secrets
 import sys
 from datetime import timedelta
@@ -118,7 +119,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: the job tests and the browser tests run a worker or a
     # server thread beside the test, and shared-cache SQLite answers "table is locked" at once
     # instead of waiting as WAL does.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-kefu.sqlite3")}
+    # One file per test process, so parallel runs never share (and delete) each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-kefu-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("KEFU_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -185,6 +187,7 @@ PHONENUMBER_DEFAULT_REGION = "CN"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "kefu" / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
