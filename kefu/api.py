@@ -2,8 +2,17 @@
 
 from rest_framework.routers import DefaultRouter
 
+from kefu.customers.api import ContactViewSet, ContractViewSet, CustomerViewSet, DeviceViewSet
+from kefu.deadlines.api import DeadlineRuleViewSet, WorkbenchViewSet
+from kefu.fieldservice.api import QASampleViewSet, WorkOrderViewSet
+from kefu.firstvisit.api import FirstVisitViewSet, NeedViewSet
+from kefu.knowledge.api import ArticleViewSet
 from kefu.notify.api import NotificationViewSet
 from kefu.org.api import DepartmentViewSet, RegionViewSet, StationViewSet, UserViewSet
+from kefu.plans.api import ServicePlanViewSet
+from kefu.servicedesk.api import DutyViewSet, HotlineRecordViewSet, RequestViewSet
+from kefu.surveys.api import RectificationViewSet, SurveyViewSet
+from kefu.visits.api import ReturnVisitViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -11,3 +20,21 @@ router.register("stations", StationViewSet, basename="station")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("regions", RegionViewSet, basename="region")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("deadlines/rules", DeadlineRuleViewSet, basename="deadline-rule")
+router.register("workbench", WorkbenchViewSet, basename="workbench")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("devices", DeviceViewSet, basename="device")
+router.register("first-visits", FirstVisitViewSet, basename="first-visit")
+router.register("needs", NeedViewSet, basename="need")
+router.register("plans", ServicePlanViewSet, basename="plan")
+router.register("visits", ReturnVisitViewSet, basename="visit")
+router.register("kb/articles", ArticleViewSet, basename="kb-article")
+router.register("surveys/rectifications", RectificationViewSet, basename="rectification")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("requests", RequestViewSet, basename="service-request")
+router.register("hotline/records", HotlineRecordViewSet, basename="hotline-record")
+router.register("duty", DutyViewSet, basename="duty-shift")
+router.register("work-orders", WorkOrderViewSet, basename="work-order")
+router.register("qa/samples", QASampleViewSet, basename="qa-sample")

@@ -66,7 +66,19 @@ INSTALLED_APPS = [
     "kefu.audit",
     "kefu.notify",
     "kefu.deadlines",
+    "kefu.search",
+    "kefu.customers",
+    "kefu.firstvisit",
+    "kefu.plans",
+    "kefu.visits",
+    "kefu.knowledge",
+    "kefu.surveys",
+    "kefu.servicedesk",
+    "kefu.fieldservice",
 ]
+if TESTING:
+    # A searchable model for kefu.search's own tests and benchmark.
+    INSTALLED_APPS += ["kefu.search.tests.testapp"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -71,6 +71,14 @@ class Department(SoftDeletable):
     head = models.ForeignKey(
         "org.User", verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    calendar = models.ForeignKey(
+        "deadlines.WorkCalendar",
+        verbose_name=_("工作日历"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     objects = AliveManager.from_queryset(DepartmentQuerySet)()
@@ -106,6 +114,14 @@ class Station(SoftDeletable):
         Region, verbose_name=_("所在地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     regions = models.ManyToManyField(Region, verbose_name=_("服务区域"), blank=True, related_name="stations")
+    calendar = models.ForeignKey(
+        "deadlines.WorkCalendar",
+        verbose_name=_("工作日历"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords(m2m_fields=[regions])
 
     objects = AliveManager.from_queryset(StationQuerySet)()
@@ -146,6 +162,14 @@ class User(AbstractUser):
     )
     manager = models.ForeignKey(
         "self", verbose_name=_("直属上级"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    calendar = models.ForeignKey(
+        "deadlines.WorkCalendar",
+        verbose_name=_("工作日历"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = KefuUserManager()

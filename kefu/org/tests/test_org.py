@@ -90,9 +90,24 @@ def build_station_world(station, make_user, now) -> list:
     engineer = make_user("station_engineer", station=station)
     outbox.enqueue("test.hello", station, to=[master, engineer], subject="你好", now=now)
     outbox.deliver_pending(now=now)
+    from kefu.customers.tests.factories import station_world as customer_world
+    from kefu.deadlines import clocks
+    from kefu.fieldservice.tests.factories import station_world as fieldservice_world
     from kefu.notify.models import Notification
+    from kefu.servicedesk.tests.factories import station_world as servicedesk_world
 
-    return [station, master, engineer, *Notification.objects.filter(recipient__station=station)]
+    clock = clocks.start(station, "station.acknowledge", owner=master, now=now)
+    crm = customer_world(station)
+    return [
+        station,
+        master,
+        engineer,
+        clock,
+        *Notification.objects.filter(recipient__station=station),
+        *crm,
+        *servicedesk_world(crm[0]),
+        *fieldservice_world(),
+    ]
 
 
 @pytest.mark.parametrize("role", ["station_master", "station_engineer"])

@@ -1,0 +1,286 @@
+"""Customer pages: list with filters and search, detail with the care column, create and edit."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from kefu.core.errors import KefuError
+from kefu.customers import excel, selectors, timeline, workflow
+from kefu.customers.forms import (
+    ContactForm,
+    ContractForm,
+    CustomerForm,
+    DeviceForm,
+    ImportForm,
+    MainContactForm,
+    NoteForm,
+    ReasonForm,
+)
+from kefu.customers.models import Customer, ImportJob
+from kefu.org.models import Region, User
+
+FILTERS = ("q", "level", "owner", "province", "city", "status")
+SAVED = _("已保存。")
+
+
+_PROVINCES: list[Region] = []
+
+
+def provinces() -> list[Region]:
+    """The 34 provinces for the filter: reference data, read once per process (once loaded)."""
+    if not _PROVINCES:
+        _PROVINCES.extend(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
+    return _PROVINCES
+
+
+def _filters(request) -> dict[str, str]:
+    return {k: request.GET.get(k, "").strip() for k in FILTERS}
+
+
+@login_required
+@permission_required("customers.view_customer_list", raise_exception=True)
+def customer_list(request):
+    filters = _filters(request)
+    qs = selectors.customers_for(request.user, **filters, with_owner=False)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    # Owners come from the filter's list of representatives: no query per page for them.
+    owners = list(User.objects.filter(groups__name="customer_rep", is_active=True).order_by("username"))
+    by_pk = {u.pk: u for u in owners}
+    missing = {c.owner_id for c in page if c.owner_id and c.owner_id not in by_pk}
+    if missing:
+        by_pk.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
+    for c in page:
+        c.owner_name = by_pk[c.owner_id].display_name if c.owner_id else ""
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "levels": Customer.Level.choices,
+            "statuses": Customer.Status.choices,
+            "provinces": provinces(),
+            "owners": owners,
+            "show_personal": selectors.can_see_personal(request.user),
+            "can_add": request.user.has_perm("customers.add_customer"),
+            "can_import": request.user.has_perm("customers.import_customers"),
+            "can_export": request.user.has_perm("customers.export_customers"),
+        },
+    )
+
+
+@login_required
+def customer_detail(request, pk):
+    customer = selectors.customer_for(request.user, pk)
+    user = request.user
+    can_timeline = user.has_perm("customers.view_timeline", customer)
+    tl = (
+        timeline.page(customer, before=request.GET.get("before", ""), kind=request.GET.get("kind", ""))
+        if (can_timeline)
+        else None
+    )
+    if request.htmx and tl is not None and request.GET.get("before"):
+        return render(request, "customers/_timeline_entries.html", {"tl": tl, "customer": customer})
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "contacts": customer.contacts.all(),
+            "contracts": customer.contracts.select_related("sales"),
+            "devices": customer.devices.all(),
+            "tl": tl,
+            "timeline_kinds": timeline.KINDS.items(),
+            "show_personal": selectors.can_see_personal(user, customer),
+            "can_change": user.has_perm("customers.change_customer", customer),
+            "can_status": user.has_perm("customers.change_customer_status", customer),
+            "can_note": user.has_perm("customers.add_note", customer),
+            "can_contract": user.has_perm("customers.add_contract", customer),
+            "can_device": user.has_perm("customers.add_device", customer),
+            "note_form": NoteForm(),
+            "reason_form": ReasonForm(),
+            "panels": [p(request, customer) for p in CUSTOMER_PANELS],
+        },
+    )
+
+
+# Other domains add sections to the customer page (first visits, plans, visits): f(request, customer) → dict | None.
+CUSTOMER_PANELS: list = []
+
+
+@login_required
+def customer_create(request):
+    if not request.user.has_perm("customers.add_customer"):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None)
+    contact_form = MainContactForm(request.POST or None)
+    candidates = []
+    if request.method == "POST" and form.is_valid() and contact_form.is_valid():
+        contact = contact_form.contact()
+        try:
+            customer = workflow.create_customer(
+                data=form.cleaned_data,
+                contacts=[contact] if contact else [],
+                by=request.user,
+                now=timezone.now(),
+                confirm_duplicate=request.POST.get("confirm_duplicate") == "1",
+            )
+        except workflow.DuplicateSuspected as exc:
+            candidates = exc.candidates
+            messages.warning(request, exc.message)
+        except KefuError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("客户档案已建立。"))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "contact_form": contact_form, "candidates": candidates, "title": _("新建客户")},
+    )
+
+
+@login_required
+def customer_edit(request, pk):
+    customer = selectors.customer_for(request.user, pk)
+    if not request.user.has_perm("customers.change_customer", customer):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.update_customer(customer, form.cleaned_data, by=request.user, now=timezone.now())
+        except KefuError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, SAVED)
+            return redirect(customer)
+    return render(
+        request, "customers/customer_form.html", {"form": form, "title": _("编辑客户档案"), "customer": customer}
+    )
+
+
+def _child_form(request, pk, form_class, create, title, perm):
+    customer = selectors.customer_for(request.user, pk)
+    if not request.user.has_perm(perm, customer):
+        raise PermissionDenied
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            create(customer, form.cleaned_data, by=request.user, now=timezone.now())
+        except KefuError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, SAVED)
+            return redirect(customer)
+    return render(request, "customers/child_form.html", {"form": form, "title": title, "customer": customer})
+
+
+@login_required
+def contact_create(request, pk):
+    return _child_form(request, pk, ContactForm, workflow.add_contact, _("添加联系人"), "customers.change_customer")
+
+
+@login_required
+def contract_create(request, pk):
+    return _child_form(request, pk, ContractForm, workflow.create_contract, _("录入合同"), "customers.add_contract")
+
+
+@login_required
+def device_create(request, pk):
+    return _child_form(request, pk, DeviceForm, workflow.add_device, _("登记设备"), "customers.add_device")
+
+
+@login_required
+@require_POST
+def note_create(request, pk):
+    customer = selectors.customer_for(request.user, pk)
+    form = NoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise KefuError(workflow.NOTE_REQUIRED)
+        workflow.add_note(customer, form.cleaned_data["text"], by=request.user, now=timezone.now())
+    except KefuError as exc:
+        messages.error(request, exc.message)
+    return redirect(customer)
+
+
+@login_required
+@require_POST
+def customer_status(request, pk, action):
+    customer = selectors.customer_for(request.user, pk)
+    move = {"close": workflow.close_customer, "reopen": workflow.reopen_customer}.get(action)
+    if move is None:
+        raise PermissionDenied
+    try:
+        move(customer, by=request.user, now=timezone.now(), reason=request.POST.get("reason", ""))
+    except KefuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, SAVED)
+    return redirect(customer)
+
+
+@login_required
+def duplicates(request):
+    """As-you-type duplicate hint on the create form (htmx)."""
+    if not request.user.has_perm("customers.add_customer"):
+        raise PermissionDenied
+    found = workflow.find_duplicates(request.GET.get("name", ""), request.GET.get("short_name", ""))
+    return render(request, "customers/_duplicates.html", {"candidates": found})
+
+
+@login_required
+def regions(request):
+    """Children of a region for the cascading 省/市/区 selects."""
+    rows = Region.objects.filter(parent_id=request.GET.get("parent") or None).values_list("code", "name")
+    return JsonResponse({"results": [{"code": c, "name": n} for c, n in rows]})
+
+
+# --- Excel (CRM-6) -------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("customers.export_customers", raise_exception=True)
+def export(request):
+    qs = selectors.customers_for(request.user, **_filters(request))
+    content = excel.export_customers(qs, user=request.user)
+    response = HttpResponse(content, content_type=excel.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{excel.EXPORT_FILENAME}"'
+    return response
+
+
+@login_required
+@permission_required("customers.import_customers", raise_exception=True)
+def import_template(request):
+    response = HttpResponse(excel.template(), content_type=excel.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{excel.TEMPLATE_FILENAME}"'
+    return response
+
+
+@login_required
+@permission_required("customers.import_customers", raise_exception=True)
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = excel.start_import(form.cleaned_data["file"], by=request.user, now=timezone.now())
+        except KefuError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("customers:import_status", pk=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:10]
+    return render(request, "customers/import_form.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+@permission_required("customers.import_customers", raise_exception=True)
+def import_status(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    template = "customers/_import_progress.html" if request.htmx else "customers/import_status.html"
+    return render(request, template, {"job": job})

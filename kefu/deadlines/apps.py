@@ -1,0 +1,44 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _seed_defaults(sender, using="default", **kwargs) -> None:
+    """Reference data, not a business rule: the standard calendars and the rule table exist
+    on every database after `migrate` (and after a test flush), never overwriting edits."""
+    from django.db import connections
+    from django.utils import timezone
+
+    from kefu.deadlines import defaults
+
+    if "deadlines_deadlinerule" not in connections[using].introspection.table_names():
+        return  # migrated backwards past this app
+    defaults.sync(now=timezone.now())
+
+
+class DeadlinesConfig(AppConfig):
+    name = "kefu.deadlines"
+    verbose_name = "时限"
+
+    def ready(self) -> None:
+        from kefu.core import navigation, testing, workbench
+        from kefu.deadlines import demo
+        from kefu.deadlines.views import workbench_panel
+        from kefu.org import demo_data
+
+        navigation.register(
+            navigation.NavItem(
+                "calendars", _("工作日历"), "deadlines:calendar_list", "deadlines.view_calendar", order=96
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                "deadline_rules", _("时限规则"), "deadlines:rule_list", "deadlines.view_rule_list", order=97
+            )
+        )
+        workbench.register(workbench_panel)
+        demo_data.register(demo.load)
+        for url_name in ("deadlines:clock_list", "deadlines:rule_list", "deadlines:calendar_list"):
+            if url_name not in testing.HTML_LISTS:
+                testing.HTML_LISTS.append(url_name)
+        post_migrate.connect(_seed_defaults, sender=self, dispatch_uid="kefu.deadlines.seed_defaults")

@@ -1,0 +1,277 @@
+"""The one deadline engine: start, pause, resume and stop a clock on any subject (CAL-3..CAL-5).
+
+Other domains call these from their workflow functions, inside their transaction, with
+`now` passed in; the caller has already checked its own permission. Each call writes its
+audit event on the subject, so the subject's history shows its deadlines (QS-1).
+
+    clocks.start(order, "station.acknowledge", owner=master, now=now)
+    clocks.pause(order, "station.acknowledge", now=now)     # waiting for the customer
+    clocks.resume(order, "station.acknowledge", now=now)    # keeps the remaining time (CAL-4)
+    clocks.stop(order, "station.acknowledge", now=now)      # met (late if it was breached)
+
+A due date is computed once at start or resume and stored (CAL-5); the breach scan only
+compares it with the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from kefu.audit import verbs
+from kefu.audit.service import record
+from kefu.deadlines import calendars
+from kefu.deadlines.clockmath import CalendarSnapshot, resume_due
+from kefu.deadlines.models import OPEN_STATES, Clock, ClockState, DeadlineRule, WorkCalendar
+from kefu.deadlines.spec import RuleSpec
+
+verbs.register(
+    clock_start=_("开始计时"),
+    clock_pause=_("暂停计时"),
+    clock_resume=_("恢复计时"),
+    clock_stop=_("完成计时"),
+    clock_breach=_("计时超时"),
+    clock_escalate=_("计时升级"),
+    clock_recompute=_("重算截止时间"),
+)
+
+
+class UnknownRule(LookupError):
+    """A programming error: the caller named a rule key that is not in the rule table."""
+
+
+def local(value: datetime | None, calendar: WorkCalendar) -> str:
+    return value.astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def get_rule(key: str) -> DeadlineRule:
+    try:
+        return DeadlineRule.objects.select_related("calendar").prefetch_related("escalations").get(key=key)
+    except DeadlineRule.DoesNotExist:
+        raise UnknownRule(f"no deadline rule {key!r}; see kefu.deadlines.defaults") from None
+
+
+def owner_calendar(owner) -> WorkCalendar | None:
+    """The calendar a person works on: their own, else their station's, else their department's."""
+    if owner is None:
+        return None
+    if owner.calendar_id:
+        return WorkCalendar.objects.get(pk=owner.calendar_id)
+    for relation in ("station", "department"):
+        if getattr(owner, f"{relation}_id"):
+            calendar_id = getattr(owner, relation).calendar_id
+            if calendar_id:
+                return WorkCalendar.objects.get(pk=calendar_id)
+    return None
+
+
+def _subject_key(subject: models.Model) -> tuple[ContentType, str]:
+    return ContentType.objects.get_for_model(subject, for_concrete_model=False), str(subject.pk)
+
+
+def open_clock(subject: models.Model, rule_key: str, *, lock: bool = False) -> Clock | None:
+    """The subject's open (running, paused or breached) clock of this rule, if any."""
+    ct, object_id = _subject_key(subject)
+    qs = Clock.objects.filter(content_type=ct, object_id=object_id, rule__key=rule_key, state__in=OPEN_STATES)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.select_related("calendar", "rule").first()
+
+
+def clocks_of(subject: models.Model):
+    """Every clock of a subject, newest first, for its page."""
+    ct, object_id = _subject_key(subject)
+    return Clock.objects.filter(content_type=ct, object_id=object_id).select_related("rule").order_by("-started_at")
+
+
+# --- the timeline of a clock -------------------------------------------------------------
+
+
+def next_escalation(escalations: list, due: datetime, through: int | None):
+    """The instant of the first level not fired yet, or None."""
+    for offset, _notify in escalations:
+        if through is None or offset > through:
+            return due + _minutes(offset)
+    return None
+
+
+def _minutes(n: int) -> timedelta:
+    return timedelta(minutes=n)
+
+
+def timeline(clock: Clock, cal: CalendarSnapshot) -> tuple[datetime, datetime | None]:
+    """(due, warn) of a clock on `cal`: computed from its start with the parameters it
+    started with, then every finished pause replayed as a resume would (CAL-4).
+
+    Called at resume and after a calendar change, so both give the same answer.
+    """
+    spec = RuleSpec.from_json(clock.spec)
+    due = spec.due(cal, clock.started_at)
+    warn = spec.warn_point(cal, clock.started_at, due, clock.spec["warn_ratio"])
+    for paused, resumed in clock.pauses:
+        paused_at, resumed_at = datetime.fromisoformat(paused), datetime.fromisoformat(resumed)
+        warn = resume_due(cal, spec.kind, paused_at, resumed_at, warn)
+        due = resume_due(cal, spec.kind, paused_at, resumed_at, due)
+    return due, (None if clock.warned_at else warn)
+
+
+def _audit(clock: Clock, subject, verb: str, *, by, now: datetime, before: Any = "", after: Any = "", **data):
+    record(
+        subject,
+        verb,
+        by=by,
+        at=now,
+        before=before,
+        after=after,
+        data={"clock": clock.pk, "rule": clock.rule.key, **data},
+    )
+
+
+# --- the four calls ------------------------------------------------------------------------
+
+
+def start(
+    subject: models.Model,
+    rule_key: str,
+    *,
+    owner=None,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    by=None,
+) -> Clock | None:
+    """Start the rule's clock on `subject` (CAL-3, CAL-5). Returns the clock.
+
+    Idempotent: if the subject already has an open clock of this rule, that clock is
+    returned unchanged. A disabled rule starts nothing and returns None. The calendar is
+    `calendar` if given, else the owner's (user, station, department), else the rule's.
+    """
+    rule = get_rule(rule_key)
+    if not rule.enabled:
+        return None
+    ct, object_id = _subject_key(subject)
+    existing = open_clock(subject, rule_key)
+    if existing is not None:
+        return existing
+    calendar = calendar or owner_calendar(owner) or rule.calendar
+    cal = calendars.snapshot(calendar)
+    spec = RuleSpec.of_rule(rule)
+    due = spec.due(cal, now)
+    ratio = rule.effective_warn_ratio
+    warn = spec.warn_point(cal, now, due, ratio)
+    escalations = sorted([level.offset_minutes, level.notify] for level in rule.escalations.all())
+    # Levels whose moment has already passed at start (a reminder 30 min before a 10-min
+    # limit) are skipped rather than fired at once.
+    skipped = [offset for offset, _n in escalations if due + _minutes(offset) <= now]
+    through = max(skipped) if skipped else None
+    try:
+        with transaction.atomic():
+            clock = Clock.objects.create(
+                content_type=ct,
+                object_id=object_id,
+                rule=rule,
+                calendar=calendar,
+                owner=owner,
+                kind=spec.kind.value,
+                spec={**spec.to_json(), "warn_ratio": ratio},
+                escalations=escalations,
+                state=ClockState.RUNNING,
+                started_at=now,
+                due_at=due,
+                warn_at=warn,
+                escalated_through=through,
+                next_escalation_at=next_escalation(escalations, due, through),
+            )
+    except IntegrityError:
+        # A concurrent start won (the one-open-clock constraint): use its clock.
+        return open_clock(subject, rule_key)
+    _audit(
+        clock, subject, "clock_start", by=by, now=now, after=local(due, calendar), due_at=due, owner=owner and owner.pk
+    )
+    return clock
+
+
+def pause(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clock | None:
+    """Pause the clock (waiting for the customer or a part); its time stops (CAL-4).
+
+    A paused clock is never breached; a breached clock can be paused too (it stays late).
+    No open clock, or already paused: nothing happens.
+    """
+    with transaction.atomic():
+        clock = open_clock(subject, rule_key, lock=True)
+        if clock is None or clock.state == ClockState.PAUSED:
+            return clock
+        before = clock.get_state_display()
+        clock.state = ClockState.PAUSED
+        clock.paused_at = now
+        clock.save(update_fields=["state", "paused_at"])
+        _audit(clock, subject, "clock_pause", by=by, now=now, before=before, after=clock.get_state_display())
+    return clock
+
+
+def resume(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clock | None:
+    """Resume a paused clock: the due date moves by the paused time (CAL-4).
+
+    Working-calendar kinds keep the working time that was left at the pause; wall-clock
+    kinds move by the paused wall time (`clockmath.resume_due`). Not paused: nothing happens.
+    """
+    with transaction.atomic():
+        clock = open_clock(subject, rule_key, lock=True)
+        if clock is None or clock.state != ClockState.PAUSED:
+            return clock
+        if now < clock.paused_at:
+            now = clock.paused_at
+        old_due = clock.due_at
+        zone = clock.calendar.zone
+        clock.pauses = [*clock.pauses, [clock.paused_at.astimezone(zone).isoformat(), now.astimezone(zone).isoformat()]]
+        clock.paused_for += now - clock.paused_at
+        clock.paused_at = None
+        cal = calendars.snapshot(calendars.fresh(clock.calendar))
+        clock.due_at, clock.warn_at = timeline(clock, cal)
+        clock.next_escalation_at = next_escalation(clock.escalations, clock.due_at, clock.escalated_through)
+        clock.state = ClockState.BREACHED if clock.breached_at else ClockState.RUNNING
+        clock.save(
+            update_fields=["state", "pauses", "paused_for", "paused_at", "due_at", "warn_at", "next_escalation_at"]
+        )
+        _audit(
+            clock,
+            subject,
+            "clock_resume",
+            by=by,
+            now=now,
+            before=local(old_due, clock.calendar),
+            after=local(clock.due_at, clock.calendar),
+            due_at=clock.due_at,
+        )
+    return clock
+
+
+def stop(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clock | None:
+    """The obligation is met: stop the clock. A breached clock is met late (breached_at stays)."""
+    with transaction.atomic():
+        clock = open_clock(subject, rule_key, lock=True)
+        if clock is None:
+            return None
+        before = clock.get_state_display()
+        if clock.paused_at is not None:
+            clock.paused_for += max(now - clock.paused_at, timedelta(0))
+            clock.paused_at = None
+        clock.state = ClockState.MET
+        clock.met_at = now
+        clock.warn_at = None
+        clock.next_escalation_at = None
+        clock.save(update_fields=["state", "met_at", "paused_at", "paused_for", "warn_at", "next_escalation_at"])
+        _audit(
+            clock,
+            subject,
+            "clock_stop",
+            by=by,
+            now=now,
+            before=before,
+            after=clock.get_state_display(),
+            late=clock.breached_at is not None,
+        )
+    return clock

@@ -1,0 +1,284 @@
+"""Pages of the deadline engine: calendars and rules (administrators), clocks (everyone).
+
+Thin: each view reads through a selector or calls one workflow function.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from kefu.core.errors import KefuError
+from kefu.deadlines import calendars, selectors, workflow
+from kefu.deadlines.forms import DayForm, EscalationFormSet, HoursForm, RuleForm, YearForm
+from kefu.deadlines.models import KIND_CHOICES, OPEN_STATES, WEEKDAY_LABELS, ClockState, WorkCalendar
+from kefu.deadlines.spec import RuleSpec
+
+PANEL_LIMIT = 50
+DAY_SAVED = _("%(day)s 已设为%(what)s，相关计时将在后台重新计算。")
+HOURS_SAVED = _("工作时段已保存，相关计时将在后台重新计算。")
+YEAR_IMPORTED = _("已导入 %(year)s 年节假日安排（%(n)s 天）。")
+YEAR_CONFIRMED = _("%(year)s 年的安排已确认为正式安排。")
+RULE_SAVED = _("时限规则已保存，对此后开始的计时生效。")
+FORM_ERRORS = _("请修正下面标出的错误。")
+WORKDAY = _("工作日")
+DAY_OFF = _("休息日")
+
+
+# --- workbench ---------------------------------------------------------------------------------
+
+
+def _filters(request) -> dict:
+    kind = request.GET.get("clock_kind") or None
+    rule = request.GET.get("clock_rule") or None
+    team = request.GET.get("clock_scope") == "team" and selectors.can_see_team(request.user)
+    return {"kind": kind, "rule": rule, "team": team}
+
+
+def _rule_choices(clocks, filters: dict) -> list[tuple[str, str]]:
+    """The rules of the clocks on screen (no extra query), plus the one filtered on."""
+    choices = {c.rule.key: c.rule.name_zh for c in clocks}
+    if filters["rule"] and filters["rule"] not in choices:
+        choices[filters["rule"]] = filters["rule"]
+    return sorted(choices.items())
+
+
+def workbench_panel(request) -> dict | None:
+    """The workbench panel (RPT-1): my open clocks by due time, the team's for a manager."""
+    user = request.user
+    if not user.is_authenticated or user.is_customer_user:
+        return None
+    now = timezone.now()
+    filters = _filters(request)
+    clocks = selectors.decorate(selectors.rows(selectors.clocks_for(user, **filters), limit=PANEL_LIMIT + 1), now)
+    return {
+        "title": _("我的时限"),
+        "template": "deadlines/workbench_panel.html",
+        "clocks": clocks[:PANEL_LIMIT],
+        "more": len(clocks) > PANEL_LIMIT,
+        "filters": filters,
+        "rule_choices": _rule_choices(clocks, filters),
+        "can_see_team": selectors.can_see_team(user),
+        "kinds": KIND_CHOICES,
+        "now": now,
+    }
+
+
+@login_required
+def clock_list(request):
+    """All my open clocks (or my team's), filterable, paginated."""
+    now = timezone.now()
+    filters = _filters(request)
+    ids = selectors.clocks_for(request.user, **filters).values_list("pk", flat=True)
+    page = Paginator(ids, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.decorate(selectors.load(page.object_list), now)
+    return render(
+        request,
+        "deadlines/clock_list.html",
+        {
+            "page": page,
+            "now": now,
+            "filters": filters,
+            "rule_choices": _rule_choices(page.object_list, filters),
+            "can_see_team": selectors.can_see_team(request.user),
+            "kinds": KIND_CHOICES,
+            "states": [s for s in ClockState if s in OPEN_STATES],
+        },
+    )
+
+
+# --- calendars ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("deadlines.view_calendar", raise_exception=True)
+def calendar_list(request):
+    return render(request, "deadlines/calendar_list.html", {"calendars": WorkCalendar.objects.order_by("code")})
+
+
+def _month(request) -> tuple[int, int]:
+    raw = request.GET.get("month") or request.POST.get("month") or ""
+    try:
+        value = datetime.strptime(raw, "%Y-%m")  # noqa: DTZ007 -- a month, not an instant
+        return value.year, value.month
+    except ValueError:
+        today = timezone.localdate()
+        return today.year, today.month
+
+
+@login_required
+@permission_required("deadlines.view_calendar", raise_exception=True)
+def calendar_detail(request, code):
+    calendar = selectors.work_calendar(code)
+    year, month = _month(request)
+    first = date(year, month, 1)
+    previous = first - timedelta(days=1)
+    following = first + timedelta(days=32)
+    snap = calendars.snapshot(calendar)
+    package_years = calendars.package_years()
+    return render(
+        request,
+        "deadlines/calendar_detail.html",
+        {
+            "calendar": calendar,
+            "weeks": selectors.month_weeks(calendar, year, month),
+            "weekday_labels": WEEKDAY_LABELS,
+            "month": first,
+            "previous": f"{previous:%Y-%m}",
+            "following": f"{following:%Y-%m}",
+            "hours_form": HoursForm(weekly=snap.weekly),
+            "provisional": calendar.is_provisional_year(year),
+            "year": year,
+            "next_year": timezone.localdate().year + 1,
+            "package_last_year": package_years[-1] if package_years else None,
+            "can_change": request.user.has_perm("deadlines.change_calendar", calendar),
+        },
+    )
+
+
+@login_required
+@permission_required("deadlines.change_calendar", raise_exception=True)
+@require_POST
+def calendar_day(request, code, day):
+    """Toggle a day between working day and day off (htmx: answers the new cell)."""
+    calendar = selectors.work_calendar(code)
+    try:
+        day = date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    form = DayForm(request.POST)
+    name = form.cleaned_data["name"] if form.is_valid() else ""
+    try:
+        row = workflow.toggle_day(calendar, day, by=request.user, now=timezone.now(), name=name)
+    except KefuError as exc:
+        if request.htmx:
+            return HttpResponse(str(exc.message), status=exc.status)
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('deadlines:calendar_detail', args=[code])}?month={day:%Y-%m}")
+    if request.htmx:
+        calendar.refresh_from_db()
+        cell = selectors.days_between(calendar, day, day, month=day.month)[0]
+        return render(request, "deadlines/_day_cell.html", {"cell": cell, "calendar": calendar, "can_change": True})
+    what = WORKDAY if row.kind == "workday" else DAY_OFF
+    messages.success(request, DAY_SAVED % {"day": day.isoformat(), "what": what})
+    return redirect(f"{reverse('deadlines:calendar_detail', args=[code])}?month={day:%Y-%m}")
+
+
+@login_required
+@permission_required("deadlines.change_calendar", raise_exception=True)
+@require_POST
+def calendar_hours(request, code):
+    calendar = selectors.work_calendar(code)
+    form = HoursForm(request.POST)
+    back = f"{reverse('deadlines:calendar_detail', args=[code])}?month={request.POST.get('month', '')}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(back)
+    try:
+        workflow.set_hours(calendar, form.cleaned_data["weekly"], by=request.user, now=timezone.now())
+    except KefuError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, HOURS_SAVED)
+    return redirect(back)
+
+
+@login_required
+@permission_required("deadlines.change_calendar", raise_exception=True)
+@require_POST
+def calendar_import(request, code):
+    calendar = selectors.work_calendar(code)
+    form = YearForm(request.POST)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        try:
+            n = workflow.import_year(calendar, year, by=request.user, now=timezone.now())
+            messages.success(request, YEAR_IMPORTED % {"year": year, "n": n})
+        except KefuError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"{reverse('deadlines:calendar_detail', args=[code])}?month={year}-01")
+    messages.error(request, FORM_ERRORS)
+    return redirect("deadlines:calendar_detail", code=code)
+
+
+@login_required
+@permission_required("deadlines.change_calendar", raise_exception=True)
+@require_POST
+def calendar_confirm(request, code):
+    calendar = selectors.work_calendar(code)
+    form = YearForm(request.POST)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        try:
+            workflow.confirm_year(calendar, year, by=request.user, now=timezone.now())
+            messages.success(request, YEAR_CONFIRMED % {"year": year})
+        except KefuError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"{reverse('deadlines:calendar_detail', args=[code])}?month={year}-01")
+    messages.error(request, FORM_ERRORS)
+    return redirect("deadlines:calendar_detail", code=code)
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("deadlines.view_rule_list", raise_exception=True)
+def rule_list(request):
+    rows = list(selectors.rules())
+    for rule in rows:
+        rule.description = RuleSpec.of_rule(rule).describe()
+    return render(request, "deadlines/rule_list.html", {"rules": rows})
+
+
+@login_required
+@permission_required("deadlines.view_rule_list", raise_exception=True)
+def rule_edit(request, key):
+    rule = selectors.rule(key)
+    can_change = request.user.has_perm("deadlines.change_rule", rule)
+    initial_levels = [{"offset_minutes": e.offset_minutes, "notify": e.notify} for e in rule.escalations.all()]
+    if request.method == "POST" and can_change:
+        form = RuleForm(request.POST, instance=selectors.rule(key))
+        levels = EscalationFormSet(request.POST, prefix="levels", initial=initial_levels)
+        if form.is_valid() and levels.is_valid():
+            wanted = [
+                (f.cleaned_data["offset_minutes"], f.cleaned_data["notify"])
+                for f in levels.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            changes["unit"] = changes["unit"] or ""
+            try:
+                now = timezone.now()
+                workflow.update_rule(rule, by=request.user, now=now, **changes)
+                workflow.set_escalations(rule, wanted, by=request.user, now=now)
+            except KefuError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, RULE_SAVED)
+                return redirect("deadlines:rule_edit", key=key)
+        messages.error(request, FORM_ERRORS)
+    else:
+        form = RuleForm(instance=rule)
+        levels = EscalationFormSet(prefix="levels", initial=initial_levels)
+    calendar_codes = {str(c.pk): c.code for c in WorkCalendar.objects.all()}
+    return render(
+        request,
+        "deadlines/rule_edit.html",
+        {
+            "rule": rule,
+            "form": form,
+            "levels": levels,
+            "can_change": can_change,
+            "calendar_codes": calendar_codes,
+            "preview_start": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+    )

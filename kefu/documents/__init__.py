@@ -1,0 +1,1 @@
+"""Shared document services: PDF (WeasyPrint + Noto CJK) for sheets and reports."""

@@ -1,0 +1,299 @@
+"""REST API of onsite service: `/api/work-orders/` with one POST action per transition, `/api/qa/samples/`.
+
+Statuses are read-only; every action calls one workflow function. A lost dispatch race is 409.
+"""
+
+from datetime import date
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from kefu.core.errors import NO_PERMISSION
+from kefu.fieldservice import selectors, workflow
+from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, WorkOrder
+from kefu.org.models import User
+
+
+class SheetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceSheet
+        fields = [
+            "backup_done",
+            "backup_location",
+            "phenomenon",
+            "cause",
+            "method",
+            "steps",
+            "prevention",
+            "parts_used",
+            "minutes_spent",
+            "outcome",
+            "signer_name",
+            "signed_at",
+            "archived_at",
+            "pdf",
+        ]
+        read_only_fields = fields
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    engineer_name = serializers.CharField(source="engineer.display_name", read_only=True, default="")
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "request",
+            "customer",
+            "customer_name",
+            "status",
+            "reason",
+            "return_reason",
+            "engineer",
+            "engineer_name",
+            "created_at",
+            "verified_at",
+            "dispatched_at",
+            "confirmed_at",
+            "appointment_start",
+            "appointment_end",
+            "checked_in_at",
+            "completed_at",
+            "signed_at",
+            "written_off_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class DispatchSerializer(serializers.Serializer):
+    engineer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+
+class AppointmentSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    missed_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CompleteSerializer(serializers.Serializer):
+    backup_done = serializers.BooleanField()
+    backup_location = serializers.CharField(allow_blank=True)
+    phenomenon = serializers.CharField(allow_blank=True)
+    cause = serializers.CharField(required=False, allow_blank=True, default="")
+    method = serializers.CharField(allow_blank=True)
+    steps = serializers.CharField(required=False, allow_blank=True, default="")
+    prevention = serializers.CharField(required=False, allow_blank=True, default="")
+    parts_used = serializers.CharField(required=False, allow_blank=True, default="")
+    minutes_spent = serializers.IntegerField(min_value=0, required=False, default=0)
+    outcome = serializers.ChoiceField(ServiceSheet.Outcome.choices)
+
+
+class SignSerializer(serializers.Serializer):
+    signer_name = serializers.CharField()
+    signature = serializers.CharField(required=False, allow_blank=True, default="", help_text="data:image/png;base64,…")
+    paper_photo = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class WriteOffSerializer(serializers.Serializer):
+    next_step = serializers.ChoiceField(
+        [("", "-"), ("redispatch", "redispatch"), ("escalate", "escalate")], required=False, default=""
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    target = serializers.ChoiceField(Escalation.Target.choices, required=False, default=Escalation.Target.VENDOR)
+    party = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EscalateSerializer(serializers.Serializer):
+    target = serializers.ChoiceField(Escalation.Target.choices)
+    note = serializers.CharField()
+    party = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Work orders (派工单, OS-1..OS-5). `?status=`. Staff only today; a field engineer sees the
+    orders dispatched to them. The network variant (RS) will scope station users to their station."""
+
+    serializer_class = WorkOrderSerializer
+    queryset = WorkOrder.objects.none()
+    visibility = "internal"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.orders_for(self.request.user, status=self.request.query_params.get("status", ""))
+
+    def _run(self, serializer_class, call):
+        s = serializer_class(data=self.request.data)
+        s.is_valid(raise_exception=True)
+        order = self.get_object()
+        call(order, s.validated_data, timezone.now())
+        return Response(self.get_serializer(selectors.order_for(self.request.user, order.pk)).data)
+
+    @extend_schema(responses=SheetSerializer)
+    @action(detail=True, methods=["get"])
+    def sheet(self, request, pk=None):
+        return Response(SheetSerializer(ServiceSheet.objects.get(order=self.get_object())).data)
+
+    @extend_schema(request=NoteSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._run(NoteSerializer, lambda o, d, now: workflow.verify(o, note=d["note"], by=request.user, now=now))
+
+    @extend_schema(request=ReasonSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        return self._run(
+            ReasonSerializer, lambda o, d, now: workflow.send_back(o, reason=d["reason"], by=request.user, now=now)
+        )
+
+    @extend_schema(request=DispatchSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_order(self, request, pk=None):
+        # Not named `dispatch`: that is the view's own request entry point.
+        return self._run(
+            DispatchSerializer, lambda o, d, now: workflow.dispatch(o, d["engineer"], by=request.user, now=now)
+        )
+
+    @extend_schema(request=None, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._run(NoteSerializer, lambda o, d, now: workflow.confirm(o, by=request.user, now=now))
+
+    @extend_schema(request=AppointmentSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def appointment(self, request, pk=None):
+        def call(o, d, now):
+            if o.status == WorkOrder.Status.SCHEDULED and d["missed_reason"]:
+                return workflow.miss_appointment(
+                    o, reason=d["missed_reason"], start=d["start"], end=d["end"], by=request.user, now=now
+                )
+            return workflow.set_appointment(o, start=d["start"], end=d["end"], note=d["note"], by=request.user, now=now)
+
+        return self._run(AppointmentSerializer, call)
+
+    @extend_schema(request=None, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        return self._run(NoteSerializer, lambda o, d, now: workflow.check_in(o, by=request.user, now=now))
+
+    @extend_schema(request=CompleteSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._run(
+            CompleteSerializer,
+            lambda o, d, now: workflow.complete(
+                o, data=d, photos=request.FILES.getlist("photos"), by=request.user, now=now
+            ),
+        )
+
+    @extend_schema(request=SignSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._run(
+            SignSerializer,
+            lambda o, d, now: workflow.sign(
+                o,
+                signer_name=d["signer_name"],
+                signature=d["signature"],
+                paper_photo=d["paper_photo"],
+                by=request.user,
+                now=now,
+            ),
+        )
+
+    @extend_schema(request=WriteOffSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="write-off")
+    def write_off(self, request, pk=None):
+        return self._run(WriteOffSerializer, lambda o, d, now: workflow.write_off(o, **d, by=request.user, now=now))
+
+    @extend_schema(request=EscalateSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        return self._run(EscalateSerializer, lambda o, d, now: workflow.escalate(o, **d, by=request.user, now=now))
+
+
+class QASampleSerializer(serializers.ModelSerializer):
+    order = serializers.IntegerField(source="sheet.order_id", read_only=True)
+    number = serializers.CharField(source="sheet.order.number", read_only=True)
+
+    class Meta:
+        model = QASample
+        fields = [
+            "id",
+            "sheet",
+            "order",
+            "number",
+            "week",
+            "proposed",
+            "picked_at",
+            "verdict",
+            "comment",
+            "reviewed_at",
+            "reviewer",
+        ]
+        read_only_fields = fields
+
+
+class PickSerializer(serializers.Serializer):
+    week = serializers.DateField()
+    sheets = serializers.PrimaryKeyRelatedField(queryset=ServiceSheet.objects.all(), many=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(QASample.Verdict.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class QASampleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """QA library (OS-7, KB-4). GET `proposal/?week=YYYY-MM-DD` the system's ~20 % proposal;
+    POST {week, sheets} records the pick; POST `<id>/review/` the reviewer's verdict."""
+
+    serializer_class = QASampleSerializer
+    queryset = QASample.objects.none()
+    visibility = "internal"
+
+    def get_queryset(self):
+        return selectors.samples_for(self.request.user)
+
+    @extend_schema(request=PickSerializer, responses=QASampleSerializer(many=True))
+    def create(self, request, *args, **kwargs):
+        s = PickSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        samples = workflow.pick_sample(
+            workflow.week_of(s.validated_data["week"]), s.validated_data["sheets"], by=request.user, now=timezone.now()
+        )
+        return Response(QASampleSerializer(samples, many=True).data, status=201)
+
+    @extend_schema(responses={200: {"type": "object"}})
+    @action(detail=False, methods=["get"])
+    def proposal(self, request):
+        try:
+            week = workflow.week_of(date.fromisoformat(request.query_params.get("week", "")))
+        except ValueError:
+            week = workflow.week_of(timezone.localdate())
+        if not request.user.has_perm("fieldservice.qa_sample"):
+            return Response({"detail": str(NO_PERMISSION)}, status=403)
+        return Response({"week": week.isoformat(), "sheets": [s.pk for s in workflow.propose_sample(week)]})
+
+    @extend_schema(request=ReviewSerializer, responses=QASampleSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        s = ReviewSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        sample = workflow.review_sample(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
+        return Response(QASampleSerializer(sample).data)

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FirstVisitConfig(AppConfig):
+    name = "kefu.firstvisit"
+    verbose_name = "首访"
+
+    def ready(self) -> None:
+        from kefu.core import navigation, testing, workbench
+        from kefu.customers import views as customer_views
+        from kefu.firstvisit import demo, views
+        from kefu.org import demo_data
+
+        navigation.register(
+            navigation.NavItem("firstvisit", _("首访"), "firstvisit:list", "firstvisit.view_list", order=12)
+        )
+        navigation.register(
+            navigation.NavItem("needs", _("客户需求"), "firstvisit:needs", "firstvisit.view_needs", order=13)
+        )
+        workbench.register(views.workbench_panel)
+        workbench.register(views.needs_panel)
+        if views.customer_panel not in customer_views.CUSTOMER_PANELS:
+            customer_views.CUSTOMER_PANELS.append(views.customer_panel)
+        demo_data.register(demo.load)
+        for url_name in ("firstvisit:list", "firstvisit:needs"):
+            if url_name not in testing.HTML_LISTS:
+                testing.HTML_LISTS.append(url_name)

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KnowledgeConfig(AppConfig):
+    name = "kefu.knowledge"
+    verbose_name = "标准化问题库"
+
+    def ready(self) -> None:
+        from kefu.core import navigation, testing
+        from kefu.customers import timeline
+        from kefu.knowledge import demo, rules  # noqa: F401 - registers the permissions
+        from kefu.org import demo_data
+
+        navigation.register(
+            navigation.NavItem("knowledge", _("问题库"), "knowledge:list", "knowledge.view_list", order=40)
+        )
+        timeline.register_kind("knowledge", _("问题库"))
+        demo_data.register(demo.load)
+        if "knowledge:list" not in testing.HTML_LISTS:
+            testing.HTML_LISTS.append("knowledge:list")

@@ -1,0 +1,132 @@
+"""REST API of service plans (PLAN-1..PLAN-3): write, then explicit POST actions."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from kefu.customers.models import Contract, Customer
+from kefu.plans import selectors, workflow
+from kefu.plans.models import ServicePlan
+
+
+class ServicePlanSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = ServicePlan
+        fields = [
+            "id",
+            "customer",
+            "contract",
+            "author",
+            "content",
+            "period_start",
+            "period_end",
+            "visit_frequency",
+            "visit_channel",
+            "requirements",
+            "status",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "return_reason",
+            "signer_name",
+            "signed_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "author",
+            "status",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "return_reason",
+            "signer_name",
+            "signed_at",
+            "created_at",
+        ]
+        extra_kwargs = {
+            "content": {"required": False},
+            "period_start": {"required": False},
+            "period_end": {"required": False},
+        }
+
+
+class PlanReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class PlanSignSerializer(serializers.Serializer):
+    signer_name = serializers.CharField(max_length=50)
+    signature = serializers.CharField(required=False, allow_blank=True, help_text="data:image/png;base64,…")
+    scan = serializers.FileField(required=False)
+
+
+class ServicePlanViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Service plans. Create from a contract (content and period default to its service terms)."""
+
+    serializer_class = ServicePlanSerializer
+    queryset = ServicePlan.objects.none()
+    visibility = "internal"  # customers sign on the page
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if self.request.user.is_external:
+            return ServicePlan.objects.none()
+        return selectors.plans_for(self.request.user, status=self.request.query_params.get("status", ""))
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        customer, contract = data.pop("customer"), data.pop("contract", None)
+        if not Customer.objects.visible_to(self.request.user).filter(pk=customer.pk).exists():
+            raise serializers.ValidationError({"customer": "无效的客户。"})
+        serializer.instance = workflow.create_plan(
+            customer, contract=contract, data=data, by=self.request.user, now=timezone.now()
+        )
+
+    def perform_update(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k not in ("customer", "contract")}
+        serializer.instance = workflow.update_plan(serializer.instance, data, by=self.request.user, now=timezone.now())
+
+    def _done(self, plan):
+        return Response(ServicePlanSerializer(plan).data)
+
+    @extend_schema(request=None, responses=ServicePlanSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._done(workflow.submit(self.get_object(), by=request.user, now=timezone.now()))
+
+    @extend_schema(request=None, responses=ServicePlanSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._done(workflow.approve(self.get_object(), by=request.user, now=timezone.now()))
+
+    @extend_schema(request=PlanReasonSerializer, responses=ServicePlanSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_plan(self, request, pk=None):
+        s = PlanReasonSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return self._done(
+            workflow.return_plan(
+                self.get_object(), reason=s.validated_data["reason"], by=request.user, now=timezone.now()
+            )
+        )
+
+    @extend_schema(request=PlanSignSerializer, responses=ServicePlanSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        s = PlanSignSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        plan = workflow.sign(
+            self.get_object(),
+            signer_name=d["signer_name"],
+            signature=d.get("signature", ""),
+            scan=d.get("scan"),
+            by=request.user,
+            now=timezone.now(),
+        )
+        return Response(ServicePlanSerializer(plan).data, status=status.HTTP_200_OK)

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "kefu.plans"
+    verbose_name = "客户服务计划"
+
+    def ready(self) -> None:
+        from kefu.core import navigation, testing, workbench
+        from kefu.customers import views as customer_views
+        from kefu.org import demo_data
+        from kefu.plans import demo, views
+
+        navigation.register(navigation.NavItem("plans", _("服务计划"), "plans:list", "plans.view_list", order=14))
+        workbench.register(views.workbench_panel)
+        if views.customer_panel not in customer_views.CUSTOMER_PANELS:
+            customer_views.CUSTOMER_PANELS.append(views.customer_panel)
+        demo_data.register(demo.load)
+        if "plans:list" not in testing.HTML_LISTS:
+            testing.HTML_LISTS.append("plans:list")

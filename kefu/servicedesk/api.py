@@ -1,0 +1,444 @@
+"""REST API of the service desk: reads are scoped, every transition is an explicit POST action."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from kefu.core.errors import Forbidden
+from kefu.customers.models import Customer
+from kefu.org.models import User
+from kefu.servicedesk import selectors, workflow
+from kefu.servicedesk.models import DutyShift, HotlineRecord, RequestStep, ServiceRequest
+
+
+class StepSerializer(serializers.ModelSerializer):
+    by_name = serializers.CharField(source="by.display_name", read_only=True)
+
+    class Meta:
+        model = RequestStep
+        fields = ["id", "kind", "notes", "at", "by", "by_name", "visible_to_customer"]
+        read_only_fields = fields
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default="")
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "channel",
+            "type",
+            "priority",
+            "status",
+            "title",
+            "product",
+            "phenomenon",
+            "cause",
+            "method",
+            "result",
+            "prevention",
+            "needs_onsite",
+            "owner",
+            "owner_name",
+            "created_at",
+            "first_response_at",
+            "first_response_due",
+            "solved_at",
+            "closed_at",
+            "confirmed_via",
+            "reopened",
+            "withdrawal",
+            "withdrawal_reason",
+        ]
+        read_only_fields = fields
+
+
+class RequestInputSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    channel = serializers.ChoiceField(ServiceRequest.Channel.choices, default=ServiceRequest.Channel.API)
+    type = serializers.ChoiceField(ServiceRequest.Type.choices, default=ServiceRequest.Type.FAULT)
+    priority = serializers.ChoiceField(ServiceRequest.Priority.choices, default=ServiceRequest.Priority.MEDIUM)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phenomenon = serializers.CharField()
+    product = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    caller = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    caller_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    needs_onsite = serializers.BooleanField(required=False, default=False)
+
+
+class TransferSerializer(serializers.Serializer):
+    to = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    reason = serializers.CharField(max_length=500)
+
+
+class StepInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(RequestStep.Kind.choices)
+    notes = serializers.CharField()
+    visible_to_customer = serializers.BooleanField(required=False, default=True)
+
+
+class SheetSerializer(serializers.Serializer):
+    phenomenon = serializers.CharField(required=False)
+    cause = serializers.CharField(required=False, allow_blank=True)
+    method = serializers.CharField(required=False, allow_blank=True)
+    result = serializers.CharField(required=False, allow_blank=True)
+    prevention = serializers.CharField(required=False, allow_blank=True)
+    product = serializers.CharField(required=False, allow_blank=True)
+
+
+class SolveSerializer(serializers.Serializer):
+    result = serializers.CharField()
+    cause = serializers.CharField(required=False, allow_blank=True, default="")
+    method = serializers.CharField(required=False, allow_blank=True, default="")
+    prevention = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConfirmSerializer(serializers.Serializer):
+    via = serializers.ChoiceField(ServiceRequest.Confirmation.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class ReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+FILTER_PARAMS = [
+    OpenApiParameter(p, str) for p in ("q", "owner", "status", "priority", "type", "channel", "customer", "overdue")
+]
+
+
+class RequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Service requests (SR). Filters: q, owner (me|none|id), status (open|…), priority, type, channel,
+    customer, overdue=1. A portal user sees its organisation's requests only; stations see none."""
+
+    serializer_class = RequestSerializer
+    queryset = ServiceRequest.objects.none()
+
+    @extend_schema(parameters=FILTER_PARAMS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return selectors.requests_for(
+            self.request.user,
+            **{k: p.get(k, "") for k in ("q", "owner", "status", "priority", "type", "channel", "customer")},
+            overdue=p.get("overdue") == "1",
+            now=timezone.now(),
+        )
+
+    def _done(self, req, code=status.HTTP_200_OK) -> Response:
+        req.refresh_from_db()
+        return Response(RequestSerializer(req).data, status=code)
+
+    def _input(self, serializer_class):
+        s = serializer_class(data=self.request.data)
+        s.is_valid(raise_exception=True)
+        return s.validated_data
+
+    @extend_schema(request=RequestInputSerializer, responses={201: RequestSerializer})
+    def create(self, request):
+        """Intake through the API (SR-1): the channel defaults to `api`; clocks and audit as any intake."""
+        d = dict(self._input(RequestInputSerializer))
+        customer = d.pop("customer")
+        if not Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
+            raise Forbidden()
+        req = workflow.create_request(customer, **d, by=request.user, now=timezone.now())
+        return self._done(req, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=StepSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def steps(self, request, pk=None):
+        req = self.get_object()
+        return Response(
+            StepSerializer(selectors.steps_of(req, customer_view=request.user.is_customer_user), many=True).data
+        )
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def take(self, request, pk=None):
+        return self._done(workflow.take(self.get_object(), by=request.user, now=timezone.now()))
+
+    @extend_schema(request=TransferSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Hand the request to someone else, with a reason (SR-3); 409 if someone acted first."""
+        d = self._input(TransferSerializer)
+        return self._done(
+            workflow.transfer(self.get_object(), d["to"], reason=d["reason"], by=request.user, now=timezone.now())
+        )
+
+    @extend_schema(request=StepInputSerializer, responses={201: StepSerializer})
+    @action(detail=True, methods=["post"], url_path="add-step")
+    def add_step(self, request, pk=None):
+        d = self._input(StepInputSerializer)
+        step = workflow.add_step(
+            self.get_object(),
+            d["kind"],
+            d["notes"],
+            visible=d["visible_to_customer"],
+            by=request.user,
+            now=timezone.now(),
+        )
+        return Response(StepSerializer(step).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SheetSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def sheet(self, request, pk=None):
+        return self._done(
+            workflow.update_sheet(
+                self.get_object(), **self._input(SheetSerializer), by=request.user, now=timezone.now()
+            )
+        )
+
+    @extend_schema(request=SolveSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def solve(self, request, pk=None):
+        return self._done(
+            workflow.solve(self.get_object(), **self._input(SolveSerializer), by=request.user, now=timezone.now())
+        )
+
+    @extend_schema(request=ConfirmSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Close with the customer's confirmation and how it was given (SR-5)."""
+        return self._done(
+            workflow.confirm(self.get_object(), **self._input(ConfirmSerializer), by=request.user, now=timezone.now())
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._done(
+            workflow.reopen(self.get_object(), **self._input(ReasonSerializer), by=request.user, now=timezone.now())
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"], url_path="request-onsite")
+    def request_onsite(self, request, pk=None):
+        return self._done(
+            workflow.request_onsite(
+                self.get_object(), **self._input(ReasonSerializer), by=request.user, now=timezone.now()
+            )
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"], url_path="request-withdrawal")
+    def request_withdrawal(self, request, pk=None):
+        return self._done(
+            workflow.request_withdrawal(
+                self.get_object(), **self._input(ReasonSerializer), by=request.user, now=timezone.now()
+            )
+        )
+
+    @extend_schema(request=ReviewSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"], url_path="review-withdrawal")
+    def review_withdrawal(self, request, pk=None):
+        """The call centre approves or rejects a withdrawal (SR-7); the row stays with its reason."""
+        return self._done(
+            workflow.review_withdrawal(
+                self.get_object(), **self._input(ReviewSerializer), by=request.user, now=timezone.now()
+            )
+        )
+
+
+class HotlineRecordSerializer(serializers.ModelSerializer):
+    request_number = serializers.CharField(source="request.number", read_only=True)
+
+    class Meta:
+        model = HotlineRecord
+        fields = [
+            "id",
+            "request",
+            "request_number",
+            "customer",
+            "engineer",
+            "caller",
+            "caller_phone",
+            "product",
+            "phenomenon",
+            "answer",
+            "steps",
+            "outcome",
+            "started_at",
+            "callback_promised",
+            "called_back_at",
+            "submitted_to",
+            "submitted_at",
+            "loop_closed_at",
+            "loop_note",
+        ]
+        read_only_fields = fields
+
+
+class CallInputSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    request = serializers.PrimaryKeyRelatedField(queryset=ServiceRequest.objects.all(), required=False, allow_null=True)
+    phenomenon = serializers.CharField()
+    caller = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    caller_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    product = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    steps = serializers.CharField(required=False, allow_blank=True, default="")
+    type = serializers.ChoiceField(ServiceRequest.Type.choices, default=ServiceRequest.Type.FAULT)
+    priority = serializers.ChoiceField(ServiceRequest.Priority.choices, default=ServiceRequest.Priority.MEDIUM)
+    needs_onsite = serializers.BooleanField(required=False, default=False)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+    steps = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ShelveSerializer(serializers.Serializer):
+    note = serializers.CharField()
+    callback = serializers.BooleanField(required=False, default=True)
+
+
+class CallBackSerializer(serializers.Serializer):
+    solved = serializers.BooleanField()
+    answer = serializers.CharField()
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500)
+
+
+class HotlineRecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """Hotline records (HL-3..HL-7): a call, solved on the phone, shelved, called back, onsite."""
+
+    serializer_class = HotlineRecordSerializer
+    queryset = HotlineRecord.objects.none()
+    visibility = "internal"  # company staff only
+
+    @extend_schema(parameters=[OpenApiParameter("mine", str), OpenApiParameter("outcome", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return selectors.hotline_records_for(self.request.user, mine=p.get("mine") == "1", outcome=p.get("outcome", ""))
+
+    def _done(self, rec, code=status.HTTP_200_OK):
+        rec.refresh_from_db()
+        return Response(HotlineRecordSerializer(rec).data, status=code)
+
+    def _input(self, cls):
+        s = cls(data=self.request.data)
+        s.is_valid(raise_exception=True)
+        return dict(s.validated_data)
+
+    @extend_schema(request=CallInputSerializer, responses={201: HotlineRecordSerializer})
+    def create(self, request):
+        """Record a call (HL-3); a new request is opened unless `request` continues one."""
+        d = self._input(CallInputSerializer)
+        customer = d.pop("customer")
+        if not Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
+            raise Forbidden()
+        rec = workflow.record_call(customer, **d, by=request.user, now=timezone.now())
+        return self._done(rec, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswerSerializer, responses=HotlineRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="solve")
+    def solve(self, request, pk=None):
+        return self._done(
+            workflow.solve_on_phone(
+                self.get_object(), **self._input(AnswerSerializer), by=request.user, now=timezone.now()
+            )
+        )
+
+    @extend_schema(request=ShelveSerializer, responses=HotlineRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def shelve(self, request, pk=None):
+        return self._done(
+            workflow.shelve(self.get_object(), **self._input(ShelveSerializer), by=request.user, now=timezone.now())
+        )
+
+    @extend_schema(request=CallBackSerializer, responses=HotlineRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="call-back")
+    def call_back(self, request, pk=None):
+        return self._done(
+            workflow.call_back(
+                self.get_object(), **self._input(CallBackSerializer), by=request.user, now=timezone.now()
+            )
+        )
+
+    @extend_schema(request=NoteSerializer, responses=HotlineRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="close-loop")
+    def close_loop(self, request, pk=None):
+        return self._done(
+            workflow.close_loop(self.get_object(), **self._input(NoteSerializer), by=request.user, now=timezone.now())
+        )
+
+    @extend_schema(request=None, responses=HotlineRecordSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="submit-unsolved")
+    def submit_unsolved(self, request):
+        records = workflow.submit_unsolved(by=request.user, now=timezone.now())
+        return Response(HotlineRecordSerializer(records, many=True).data)
+
+
+class DutyShiftSerializer(serializers.ModelSerializer):
+    engineer_name = serializers.CharField(source="engineer.display_name", read_only=True)
+
+    class Meta:
+        model = DutyShift
+        fields = ["id", "engineer", "engineer_name", "starts_at", "ends_at", "taken_over_at"]
+        read_only_fields = ["id", "engineer_name", "taken_over_at"]
+
+
+class DutyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Duty roster (HL-1): `?start=` (ISO datetime, default now) and `?days=` (default 7); `on-duty`
+    tells who answers the hotline now; POST plans a shift; `take-over` records the handover (HL-2)."""
+
+    serializer_class = DutyShiftSerializer
+    queryset = DutyShift.objects.none()
+    visibility = "internal"
+
+    def get_queryset(self):
+        from django.utils.dateparse import parse_datetime
+
+        p = self.request.query_params
+        start = parse_datetime(p.get("start", "") or "") or timezone.now() - timezone.timedelta(days=1)
+        days = int(p["days"]) if p.get("days", "").isdigit() else 7
+        return selectors.shifts_for(self.request.user, start=start, days=min(days, 62))
+
+    @extend_schema(request=DutyShiftSerializer, responses={201: DutyShiftSerializer})
+    def create(self, request):
+        s = DutyShiftSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        shift = workflow.plan_shift(
+            s.validated_data["engineer"],
+            starts_at=s.validated_data["starts_at"],
+            ends_at=s.validated_data["ends_at"],
+            by=request.user,
+            now=timezone.now(),
+        )
+        return Response(DutyShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=DutyShiftSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="on-duty")
+    def on_duty(self, request):
+        if not request.user.has_perm("servicedesk.view_duty"):
+            raise Forbidden()
+        return Response(DutyShiftSerializer(selectors.on_duty_now(timezone.now()), many=True).data)
+
+    @extend_schema(request=NoteSerializer, responses=DutyShiftSerializer)
+    @action(detail=True, methods=["post"], url_path="take-over")
+    def take_over(self, request, pk=None):
+        shift = get_object_or_404(DutyShift.objects.visible_to(request.user), pk=pk)
+        workflow.take_over(shift, note=request.data.get("note", ""), by=request.user, now=timezone.now())
+        shift.refresh_from_db()
+        return Response(DutyShiftSerializer(shift).data)

@@ -1,0 +1,43 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceDeskConfig(AppConfig):
+    name = "kefu.servicedesk"
+    verbose_name = "服务台"
+
+    def ready(self) -> None:
+        from kefu.core import navigation, testing, workbench
+        from kefu.org import demo_data
+        from kefu.servicedesk import demo, rules, views  # noqa: F401 -- rules registers the permissions
+
+        for item in (
+            navigation.NavItem(
+                "requests", _("服务请求"), "servicedesk:list", "servicedesk.view_request_list", order=20
+            ),
+            navigation.NavItem("hotline", _("热线"), "servicedesk:hotline", "servicedesk.hotline", order=21),
+            navigation.NavItem("duty", _("值班安排"), "servicedesk:duty", "servicedesk.view_duty", order=22),
+            navigation.NavItem("portal", _("我的服务请求"), "portal:list", "servicedesk.submit_portal", order=5),
+        ):
+            navigation.register(item)
+        workbench.register(views.workbench_panel)
+        from django.apps import apps
+
+        if apps.is_installed("kefu.knowledge"):
+            from kefu.knowledge.suggest import register_source
+            from kefu.servicedesk.selectors import similar_closed_requests
+
+            register_source(
+                similar_closed_requests, key="servicedesk.closed_requests", label=_("相似的已关闭服务请求"), order=20
+            )
+        demo_data.register(demo.load)
+        for url_name in (
+            "servicedesk:list",
+            "servicedesk:hotline_records",
+            "servicedesk:unsolved",
+            "servicedesk:duty",
+            "servicedesk:calls",
+            "portal:list",
+        ):
+            if url_name not in testing.HTML_LISTS:
+                testing.HTML_LISTS.append(url_name)

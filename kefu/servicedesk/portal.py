@@ -1,0 +1,121 @@
+"""The customer portal (客户门户): a `customer` user sees, submits, follows, confirms or reopens
+its own organisation's requests, and is told when the first response is due (SR-2, CAL-2)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from kefu.core.errors import KefuError
+from kefu.customers.models import Customer
+from kefu.deadlines import calendars, clocks
+from kefu.deadlines.clockmath import is_working_time
+from kefu.servicedesk import selectors, workflow
+from kefu.servicedesk.models import ServiceRequest
+from kefu.servicedesk.views import LitePage
+
+
+def response_promise(req: ServiceRequest, now) -> str:
+    """ "We will reply by …", said the way the calendar makes it true: outside working hours
+    or on a holiday, the reply comes on the next working day."""
+    clock = clocks.open_clock(req, workflow.first_response_rule(req.priority))
+    if clock is None or clock.due_at is None:
+        return ""
+    zone = clock.calendar.zone
+    due = clock.due_at.astimezone(zone)
+    when = f"{due:%Y-%m-%d %H:%M}"
+    if not is_working_time(calendars.snapshot(clock.calendar), now):
+        if due.date() != now.astimezone(zone).date():
+            return str(_("现在是非工作时间，我们将在下一个工作日 %(t)s 前答复您。") % {"t": when})
+        return str(_("现在是非工作时间，我们将在今天上班后、%(t)s 前答复您。") % {"t": when})
+    return str(_("我们将在 %(t)s 前答复您。") % {"t": when})
+
+
+def _my_customer(user) -> Customer | None:
+    return Customer.objects.visible_to(user).first()
+
+
+@login_required
+@permission_required("servicedesk.submit_portal", raise_exception=True)
+def portal_list(request):
+    qs = selectors.requests_for(request.user, status=request.GET.get("status", ""))
+    return render(
+        request,
+        "servicedesk/portal_list.html",
+        {"page": LitePage(qs, request.GET.get("page")), "customer": _my_customer(request.user), "query": ""},
+    )
+
+
+@login_required
+@permission_required("servicedesk.submit_portal", raise_exception=True)
+def portal_new(request):
+    customer = _my_customer(request.user)
+    if request.method == "POST" and customer is not None:
+        post, now = request.POST, timezone.now()
+        try:
+            req = workflow.create_request(
+                customer,
+                channel="portal",
+                title=post.get("title", ""),
+                phenomenon=post.get("phenomenon", ""),
+                product=post.get("product", ""),
+                type=post.get("type", "fault"),
+                priority=post.get("priority", "medium"),
+                files=request.FILES.getlist("files"),
+                by=request.user,
+                now=now,
+            )
+        except KefuError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已提交 %(n)s。") % {"n": req.number} + " " + response_promise(req, now))
+            return redirect("portal:detail", pk=req.pk)
+    return render(
+        request,
+        "servicedesk/portal_form.html",
+        {
+            "customer": customer,
+            "types": ServiceRequest.Type.choices,
+            "priorities": ServiceRequest.Priority.choices,
+            "post": request.POST,
+        },
+    )
+
+
+@login_required
+@permission_required("servicedesk.submit_portal", raise_exception=True)
+def portal_detail(request, pk):
+    req = selectors.request_for(request.user, pk)
+    return render(
+        request,
+        "servicedesk/portal_detail.html",
+        {
+            "req": req,
+            "steps": selectors.steps_of(req, customer_view=True),
+            "attachments": req.attachments.all(),
+            "promise": response_promise(req, timezone.now()) if req.first_response_at is None else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def portal_action(request, pk, action):
+    req = selectors.request_for(request.user, pk)
+    now = timezone.now()
+    try:
+        if action == "confirm":
+            workflow.confirm(
+                req, via=ServiceRequest.Confirmation.PORTAL, note=request.POST.get("note", ""), by=request.user, now=now
+            )
+        elif action == "reopen":
+            workflow.reopen(req, reason=request.POST.get("reason", ""), by=request.user, now=now)
+        else:
+            raise KefuError(_("未知操作。"))
+    except KefuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("感谢您的确认。") if action == "confirm" else _("已通知工程师重新处理。"))
+    return redirect("portal:detail", pk=req.pk)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "kefu.surveys"
+    verbose_name = "满意度调查"
+
+    def ready(self) -> None:
+        from kefu.core import navigation, testing
+        from kefu.org import demo_data
+        from kefu.surveys import demo, rules  # noqa: F401 - rules registers the permissions
+
+        navigation.register(navigation.NavItem("surveys", _("满意度"), "surveys:list", "surveys.view_list", order=16))
+        demo_data.register(demo.load)
+        if "surveys:list" not in testing.HTML_LISTS:
+            testing.HTML_LISTS.append("surveys:list")

@@ -1,0 +1,183 @@
+"""The return-visit engine (RV-5, RV-6, RV-8)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from kefu.audit.models import Event
+from kefu.core.errors import Forbidden, Invalid
+from kefu.customers.models import TimelineEntry
+from kefu.customers.tests.factories import ContractFactory, new_customer
+from kefu.deadlines import clocks
+from kefu.notify.models import Outbox
+from kefu.visits import workflow
+from kefu.visits.models import EngineerGrade, ReturnVisit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(make_user, now):
+    """Two reps, a senior and a junior engineer; customers normal, key, VIP in service, one expired, one closed."""
+    rep = make_user("customer_rep", name="钱客代")
+    senior = make_user("field_engineer", name="冯工程师")
+    junior = make_user("field_engineer", name="小李")
+    EngineerGrade.objects.create(user=senior, grade="senior")
+    EngineerGrade.objects.create(user=junior, grade="junior")
+    customers = {}
+    for key, level in (("normal", "normal"), ("key", "key"), ("vip", "vip")):
+        customers[key] = new_customer(rep, name=f"{key}客户有限公司", level=level, owner=rep)
+        ContractFactory(customer=customers[key], service_start=date(2020, 1, 1), service_end=date(2030, 12, 31))
+    customers["expired"] = new_customer(rep, name="过期客户有限公司", owner=rep)
+    ContractFactory(customer=customers["expired"], service_start=date(2023, 1, 1), service_end=date(2024, 12, 31))
+    customers["closed"] = new_customer(rep, name="停止合作客户有限公司", owner=rep, level="vip")
+    ContractFactory(customer=customers["closed"])
+    workflow_close = __import__("kefu.customers.workflow", fromlist=["close_customer"]).close_customer
+    workflow_close(customers["closed"], by=make_user("admin"), now=now, reason="停业")
+    return {"rep": rep, "senior": senior, "junior": junior, **customers}
+
+
+def test_rv5_rv6_daily_generation_and_it_is_idempotent(world, now):
+    counts = workflow.generate_due(now=now)
+    assert counts == {"opened": 0, "care": 3, "inspection": 2}
+    care = ReturnVisit.objects.filter(kind="care")
+    assert {v.customer.name for v in care} == {"normal客户有限公司", "key客户有限公司", "vip客户有限公司"}
+    assert all(v.assignee == world["rep"] and v.status == "open" and v.channel == "phone" for v in care)
+    clock = clocks.open_clock(care.first(), "returnvisit.periodic")
+    assert clock.due_at == now + timedelta(days=60)
+    inspections = {v.customer.level: v for v in ReturnVisit.objects.filter(kind="inspection")}
+    assert set(inspections) == {"key", "vip"}
+    assert all(v.assignee == world["senior"] and v.channel == "onsite" for v in inspections.values())
+    assert clocks.open_clock(inspections["key"], "returnvisit.key_inspection").due_at == now + timedelta(days=365)
+    assert clocks.open_clock(inspections["vip"], "returnvisit.vip_inspection").due_at == now + timedelta(days=182)
+    assert Outbox.objects.filter(event="visit.opened", recipient=world["senior"]).count() == 2
+    # Exactly once: re-running, the same day or the next, creates nothing new.
+    assert workflow.generate_due(now=now) == {"opened": 0, "care": 0, "inspection": 0}
+    assert workflow.generate_due(now=now + timedelta(days=1)) == {"opened": 0, "care": 0, "inspection": 0}
+    assert ReturnVisit.objects.count() == 5
+
+
+def test_rv5_the_next_care_call_follows_the_result(world, now):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.get(kind="care", customer=world["normal"])
+    later = now + timedelta(days=10)
+    workflow.record_result(visit, content="客户反馈使用正常", satisfaction="satisfied", by=world["rep"], now=later)
+    assert workflow.generate_due(now=later)["care"] == 1
+    nxt = ReturnVisit.objects.get(kind="care", customer=world["normal"], status="open")
+    assert nxt.generation_key == f"care:{world['normal'].pk}:2"
+    assert clocks.open_clock(nxt, "returnvisit.periodic").due_at == later + timedelta(days=60)
+
+
+def test_rv6_without_senior_engineers_inspections_wait_unassigned(world, now):
+    EngineerGrade.objects.filter(user=world["senior"]).update(grade="junior")
+    workflow.generate_due(now=now)
+    assert set(ReturnVisit.objects.filter(kind="inspection").values_list("assignee", flat=True)) == {None}
+
+
+def test_result_goes_to_the_timeline_and_stops_the_clock(world, now):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.get(kind="care", customer=world["key"])
+    with pytest.raises(Invalid):
+        workflow.record_result(visit, content="", satisfaction="satisfied", by=world["rep"], now=now)
+    with pytest.raises(Forbidden):
+        workflow.record_result(visit, content="x", satisfaction="satisfied", by=world["senior"], now=now)
+    workflow.record_result(
+        visit,
+        content="客户希望增加培训",
+        satisfaction="neutral",
+        problems="报表导出慢",
+        by=world["rep"],
+        now=now + timedelta(hours=1),
+    )
+    visit.refresh_from_db()
+    assert (visit.status, visit.satisfaction) == ("done", "neutral")
+    assert clocks.clocks_of(visit).get().state == "met"
+    entry = TimelineEntry.objects.get(customer=world["key"], kind="visit")
+    assert entry.title == "定期关怀回访（电话）：一般"
+    assert "报表导出慢" in entry.body
+    event = Event.objects.get(verb="record_result")
+    assert (event.before, event.after) == ("待回访", "已完成")
+
+
+def test_rv8_lists_per_assignee_and_overdue_for_managers(
+    client, api_as, world, now, make_user, django_assert_max_num_queries
+):
+    # Long ago: everything is overdue by today (the lists read the real clock); the expired
+    # customer's contract was still in service then, so it got a care call too.
+    workflow.generate_due(now=now - timedelta(days=400))
+    manager = make_user("service_manager")
+    client.force_login(world["rep"])
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("visits:list")).content.decode()
+    mine = ReturnVisit.objects.filter(assignee=world["rep"])
+    assert all(f"visits.returnvisit:{v.pk}" in html for v in mine)
+    assert "visits.returnvisit:" + str(ReturnVisit.objects.filter(kind="inspection").first().pk) not in html
+    # Not a manager: asking for the overdue list shows my own.
+    assert api_as(world["rep"]).get("/api/visits/?overdue=1").status_code == 403
+    api = api_as(manager)
+    with django_assert_max_num_queries(8):
+        overdue = api.get("/api/visits/?overdue=1").json()
+    assert overdue["count"] == 6
+    assert overdue["results"][0]["due_at"] is not None
+    client.force_login(manager)
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("visits:list"), {"scope": "overdue"}).content.decode()
+    assert html.count('data-object="visits.returnvisit:') == 6
+    assert 'data-testid="overdue-count"' in client.get(reverse("workbench")).content.decode()
+    with django_assert_max_num_queries(8):
+        assert api_as(world["rep"]).get("/api/visits/").json()["count"] == 4
+    for role in ("station_master", "customer", "finance"):
+        assert api_as(make_user(role)).get("/api/visits/").json()["count"] == 0
+
+
+def test_rv8_a_manager_reassigns(world, now, make_user):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.filter(kind="inspection").first()
+    manager = make_user("service_manager")
+    with pytest.raises(Forbidden):
+        workflow.assign(visit, world["junior"], by=world["rep"], now=now)
+    workflow.assign(visit, world["junior"], by=manager, now=now)
+    visit.refresh_from_db()
+    assert visit.assignee == world["junior"]
+    assert Event.objects.get(verb="assign").after == "小李"
+
+
+def test_plan_visits_open_when_their_day_comes(now, make_user):
+    from kefu.plans.tests.factories import customer_relations, written_plan
+
+    _dept, head, rep = customer_relations()
+    plan = written_plan(rep, now, visit_frequency=1, period_start=date(2025, 11, 10), period_end=date(2026, 2, 28))
+    from kefu.plans import workflow as plans
+
+    plans.submit(plan, by=rep, now=now)
+    plans.approve(plan, by=head, now=now)
+    assert plan.visits.filter(status="open").count() == 0
+    day = now + timedelta(days=17)  # 2025-12-11
+    assert workflow.generate_due(now=day)["opened"] == 1
+    visit = plan.visits.get(status="open")
+    assert visit.planned_for == date(2025, 12, 10)
+    assert clocks.open_clock(visit, "returnvisit.plan") is not None
+    assert workflow.generate_due(now=day)["opened"] == 0
+
+
+def test_the_daily_job_is_scheduled_in_the_database(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from kefu.visits.apps import _schedule_daily_job
+
+    _schedule_daily_job(None)
+    assert PeriodicTask.objects.get(task="kefu.visits.tasks.generate_visits").crontab.hour == "6"
+
+
+def test_visit_page_records_a_result(client, world, now):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.get(kind="care", customer=world["vip"])
+    client.force_login(world["rep"])
+    assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 200
+    client.post(
+        reverse("visits:result", args=[visit.pk]),
+        {"channel": "qq", "satisfaction": "very_satisfied", "content": "QQ 回访，客户很满意"},
+    )
+    visit.refresh_from_db()
+    assert (visit.status, visit.channel) == ("done", "qq")

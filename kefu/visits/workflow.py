@@ -1,0 +1,297 @@
+"""The return-visit engine (RV-5, RV-6, RV-8, PLAN-2): generation, opening, assignment, results.
+
+Visits are generated, never entered by hand: an approved plan schedules its visits; the daily
+job `generate_due(now=...)` opens scheduled visits whose day has come, a care call every 2
+months for each signed customer in service (RV-5) and on-site inspections for key and VIP
+customers (RV-6). Each occurrence has a unique generation key and periodic kinds have at most
+one open visit per customer, so running the job twice (or in two workers) creates nothing new.
+"""
+
+import calendar
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kefu.audit import verbs
+from kefu.audit.service import record
+from kefu.core.errors import Conflict, Invalid
+from kefu.core.permissions import require
+from kefu.customers import timeline
+from kefu.customers.models import Contract, Customer
+from kefu.deadlines import clocks
+from kefu.notify import outbox
+from kefu.org.models import User
+from kefu.visits.models import EngineerGrade, ReturnVisit
+
+CONTENT_REQUIRED = _("请填写回访内容。")
+SATISFACTION_REQUIRED = _("请选择满意度。")
+MOVE_NOT_ALLOWED = _("回访不能从“%(before)s”变为“%(after)s”。")
+NOT_A_VISITOR = _("该用户不能承担回访。")
+
+verbs.register(
+    open_visit=_("开始回访"),
+    record_result=_("记录回访结果"),
+    assign=_("分配回访"),
+    schedule_visits=_("排期回访"),
+)
+
+TRANSITIONS = {
+    ReturnVisit.Status.SCHEDULED: {ReturnVisit.Status.OPEN, ReturnVisit.Status.CANCELLED},
+    ReturnVisit.Status.OPEN: {ReturnVisit.Status.DONE, ReturnVisit.Status.CANCELLED},
+    ReturnVisit.Status.DONE: set(),
+    ReturnVisit.Status.CANCELLED: set(),
+}
+OPEN_STATES = (ReturnVisit.Status.SCHEDULED, ReturnVisit.Status.OPEN)
+SENIOR = (EngineerGrade.Grade.INTERMEDIATE, EngineerGrade.Grade.SENIOR)
+
+
+def rule_for(visit: ReturnVisit) -> str:
+    if visit.kind == ReturnVisit.Kind.PLAN:
+        return "returnvisit.plan"
+    if visit.kind == ReturnVisit.Kind.CARE:
+        return "returnvisit.periodic"
+    if visit.customer.level == Customer.Level.VIP:
+        return "returnvisit.vip_inspection"
+    return "returnvisit.key_inspection"
+
+
+def _move(visit: ReturnVisit, target: str, **fields) -> ReturnVisit:
+    current = ReturnVisit.objects.filter(pk=visit.pk).values_list("status", flat=True).get()
+    if target not in TRANSITIONS[current]:
+        raise Invalid(
+            MOVE_NOT_ALLOWED % {"before": ReturnVisit.Status(current).label, "after": ReturnVisit.Status(target).label}
+        )
+    if not ReturnVisit.objects.filter(pk=visit.pk, status=current).update(status=target, **fields):
+        raise Conflict()
+    visit.refresh_from_db()
+    return visit
+
+
+def open_visit(visit: ReturnVisit, *, now: datetime, by=None) -> ReturnVisit:
+    """A visit whose day has come: its clock starts and the assignee is told (RV-8)."""
+    with transaction.atomic():
+        visit = _move(visit, ReturnVisit.Status.OPEN, opened_at=now)
+        clock = clocks.start(visit, rule_for(visit), owner=visit.assignee, now=now, by=by)
+        record(
+            visit,
+            "open_visit",
+            by=by,
+            at=now,
+            before=ReturnVisit.Status.SCHEDULED.label,
+            after=visit.get_status_display(),
+        )
+        if visit.assignee_id:
+            due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock else ""
+            outbox.enqueue(
+                "visit.opened",
+                visit,
+                to=[visit.assignee],
+                subject=str(_("新的回访：%(c)s（%(k)s）") % {"c": visit.customer.name, "k": visit.get_kind_display()}),
+                body=str(_("请在 %(due)s 前完成。") % {"due": due}),
+                link=visit.get_absolute_url(),
+                now=now,
+            )
+    return visit
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def plan_dates(start: date, end: date, every_months: int) -> list[date]:
+    """The visit days a plan implies: one every `every_months` after its start, within its period."""
+    days, n = [], 1
+    while (day := _add_months(start, every_months * n)) <= end:
+        days.append(day)
+        n += 1
+    return days
+
+
+def schedule_plan(plan, *, by, now: datetime) -> list[ReturnVisit]:
+    """An approved plan schedules the return visits it implies (PLAN-2); due ones open at once.
+
+    Called by the plan's approval, inside its transaction.
+    """
+    assignee = plan.customer.owner if plan.customer.owner_id and plan.customer.owner.is_active else plan.author
+    rows = [
+        ReturnVisit(
+            customer=plan.customer,
+            kind=ReturnVisit.Kind.PLAN,
+            channel=plan.visit_channel,
+            plan=plan,
+            planned_for=day,
+            generation_key=f"plan:{plan.pk}:{i}",
+            assignee=assignee,
+            created_at=now,
+        )
+        for i, day in enumerate(plan_dates(plan.period_start, plan.period_end, plan.visit_frequency), start=1)
+    ]
+    ReturnVisit.objects.bulk_create(rows, ignore_conflicts=True)
+    visits = list(ReturnVisit.objects.filter(plan=plan).select_related("customer", "assignee"))
+    record(
+        plan,
+        "schedule_visits",
+        by=by,
+        at=now,
+        after=str(len(visits)),
+        data={"dates": [v.planned_for.isoformat() for v in visits]},
+    )
+    today = timezone.localdate(now)
+    for visit in visits:
+        if visit.status == ReturnVisit.Status.SCHEDULED and visit.planned_for <= today:
+            open_visit(visit, now=now, by=by)
+    return visits
+
+
+def _least_loaded(users: list[User], load: dict[int, int]) -> User | None:
+    if not users:
+        return None
+    best = min(users, key=lambda u: (load.get(u.pk, 0), u.pk))
+    load[best.pk] = load.get(best.pk, 0) + 1
+    return best
+
+
+def _loads(kind: str) -> dict[int, int]:
+    rows = (
+        ReturnVisit.objects.filter(kind=kind, status__in=OPEN_STATES, assignee__isnull=False)
+        .values("assignee")
+        .annotate(n=Count("pk"))
+    )
+    return {r["assignee"]: r["n"] for r in rows}
+
+
+def _create_periodic(customer: Customer, kind: str, channel: str, assignee, *, now: datetime) -> ReturnVisit | None:
+    sequence = ReturnVisit.objects.filter(customer=customer, kind=kind).count() + 1
+    try:
+        with transaction.atomic():
+            visit = ReturnVisit.objects.create(
+                customer=customer,
+                kind=kind,
+                channel=channel,
+                planned_for=timezone.localdate(now),
+                generation_key=f"{kind}:{customer.pk}:{sequence}",
+                assignee=assignee,
+                created_at=now,
+            )
+            visit.customer = customer
+            return open_visit(visit, now=now)
+    except IntegrityError:
+        return None  # another run created this occurrence first
+
+
+def _eligible(today: date):
+    in_service = Contract.objects.filter(customer=OuterRef("pk"), service_start__lte=today, service_end__gte=today)
+    return Customer.objects.filter(status=Customer.Status.ACTIVE).filter(Exists(in_service))
+
+
+def _without_open(qs, kind: str):
+    open_visits = ReturnVisit.objects.filter(customer=OuterRef("pk"), kind=kind, status__in=OPEN_STATES)
+    return qs.exclude(Exists(open_visits))
+
+
+def generate_due(*, now: datetime) -> dict[str, int]:
+    """The daily job (RV-8): open what is due, create what is missing. Idempotent."""
+    today = timezone.localdate(now)
+    counts = {"opened": 0, "care": 0, "inspection": 0}
+    for visit in ReturnVisit.objects.filter(status=ReturnVisit.Status.SCHEDULED, planned_for__lte=today).select_related(
+        "customer", "assignee"
+    ):
+        try:
+            open_visit(visit, now=now)
+            counts["opened"] += 1
+        except (Conflict, Invalid):
+            continue  # opened meanwhile by another run
+    reps = list(User.objects.filter(is_active=True, groups__name="customer_rep").order_by("pk"))
+    rep_load = _loads(ReturnVisit.Kind.CARE)
+    care = _without_open(_eligible(today), ReturnVisit.Kind.CARE).select_related("owner").order_by("pk")
+    for customer in care.iterator(chunk_size=500):
+        owner = customer.owner if customer.owner_id and customer.owner.is_active else _least_loaded(reps, rep_load)
+        if _create_periodic(customer, ReturnVisit.Kind.CARE, ReturnVisit.Channel.PHONE, owner, now=now):
+            counts["care"] += 1
+    engineers = list(User.objects.filter(is_active=True, engineer_grade__grade__in=SENIOR).order_by("pk"))
+    engineer_load = _loads(ReturnVisit.Kind.INSPECTION)
+    key_customers = _eligible(today).filter(level__in=[Customer.Level.KEY, Customer.Level.VIP])
+    for customer in _without_open(key_customers, ReturnVisit.Kind.INSPECTION).order_by("pk").iterator(chunk_size=500):
+        engineer = _least_loaded(engineers, engineer_load)
+        if _create_periodic(customer, ReturnVisit.Kind.INSPECTION, ReturnVisit.Channel.ONSITE, engineer, now=now):
+            counts["inspection"] += 1
+    return counts
+
+
+def record_result(
+    visit: ReturnVisit,
+    *,
+    content: str,
+    satisfaction: str,
+    problems: str = "",
+    channel: str | None = None,
+    by,
+    now: datetime,
+) -> ReturnVisit:
+    """The visit happened: result on the customer care column, clock met (RV-5, RV-6, CRM-5)."""
+    require(by, "visits.record_result", visit)
+    content = (content or "").strip()
+    if not content:
+        raise Invalid(CONTENT_REQUIRED, field="content")
+    if satisfaction not in ReturnVisit.Satisfaction.values:
+        raise Invalid(SATISFACTION_REQUIRED, field="satisfaction")
+    with transaction.atomic():
+        before = ReturnVisit.Status(visit.status).label
+        fields = {
+            "content": content,
+            "satisfaction": satisfaction,
+            "problems": (problems or "").strip(),
+            "done_at": now,
+            "done_by": by,
+        }
+        if channel in ReturnVisit.Channel.values:
+            fields["channel"] = channel
+        visit = _move(visit, ReturnVisit.Status.DONE, **fields)
+        clocks.stop(visit, rule_for(visit), now=now, by=by)
+        record(
+            visit,
+            "record_result",
+            by=by,
+            at=now,
+            before=before,
+            after=visit.get_status_display(),
+            data={"satisfaction": satisfaction},
+        )
+        title = _("%(k)s（%(c)s）：%(s)s") % {
+            "k": visit.get_kind_display(),
+            "c": visit.get_channel_display(),
+            "s": visit.get_satisfaction_display(),
+        }
+        body = content + (f"\n发现的问题：{visit.problems}" if visit.problems else "")
+        timeline.add(visit.customer, "visit", title=title, body=body, at=now, by=by, subject=visit)
+    return visit
+
+
+def assign(visit: ReturnVisit, assignee: User, *, by, now: datetime) -> ReturnVisit:
+    """A manager gives a visit to someone else (RV-8)."""
+    require(by, "visits.assign", visit)
+    if assignee.is_external or not assignee.is_active:
+        raise Invalid(NOT_A_VISITOR, field="assignee")
+    with transaction.atomic():
+        locked = ReturnVisit.objects.select_for_update().get(pk=visit.pk)
+        if locked.status not in OPEN_STATES:
+            raise Conflict()
+        before = locked.assignee.display_name if locked.assignee_id else ""
+        ReturnVisit.objects.filter(pk=locked.pk).update(assignee=assignee)
+        record(locked, "assign", by=by, at=now, before=before, after=assignee.display_name)
+        outbox.enqueue(
+            "visit.assigned",
+            locked,
+            to=[assignee],
+            key=f"visit.assigned:{locked.pk}:{assignee.pk}:{now.isoformat()}",
+            subject=str(_("分配给您的回访：%(c)s") % {"c": locked.customer.name}),
+            link=locked.get_absolute_url(),
+            now=now,
+        )
+    visit.refresh_from_db()
+    return visit
