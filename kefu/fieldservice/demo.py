@@ -30,7 +30,8 @@ def load() -> int:
     engineer = User.objects.filter(username="field_engineer").first()
     manager = User.objects.filter(username="service_manager").first()
     desk = User.objects.filter(username="service_desk").first() or manager
-    if engineer is None or manager is None or WorkOrder.all_objects.exists():
+    # Orders the service desk demo opened (HL-6) have no engineer yet; ours always include some.
+    if engineer is None or manager is None or WorkOrder.all_objects.filter(engineer=engineer).exists():
         return 0
     requests = list(ServiceRequest.objects.select_related("customer")[:12])
     if not requests:

@@ -723,6 +723,10 @@ def request_onsite(req: ServiceRequest, *, reason: str, by, now: datetime) -> Se
         clocks.stop(req, "hotline.callback", now=now, by=by)
         HotlineRecord.objects.filter(request=req, outcome__in=[HO.OPEN, HO.SHELVED]).update(outcome=HO.ONSITE)
         _step(req, RequestStep.Kind.SOLUTION, _("建议派发现场：%(r)s") % {"r": reason}, by=by, now=now)
+        # HL-6 → OS-1: the onsite request becomes a work order waiting for the manager's check.
+        from kefu.fieldservice import workflow as fieldservice_workflow
+
+        fieldservice_workflow.request_onsite(req, reason=reason, by=by, now=now)
         record(
             req,
             "request_onsite",

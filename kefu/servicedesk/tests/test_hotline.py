@@ -98,6 +98,12 @@ def test_hl6_unsolved_after_callback_goes_onsite_to_the_service_manager(call, en
     workflow.call_back(rec, solved=False, answer="远程无法解决", by=engineer, now=now)
     assert rec.request.status == "onsite" and rec.outcome == "onsite"
     assert Outbox.objects.filter(event="request.onsite", recipient=engineer.manager).exists()
+    # The onsite request reaches the dispatch board as a work order waiting to be verified (OS-1).
+    from kefu.fieldservice.models import WorkOrder
+
+    order = WorkOrder.objects.get(request=rec.request)
+    assert order.reason == "远程无法解决"
+    assert clocks.open_clock(order, "fieldservice.verify") is not None
 
 
 def test_hl6_onsite_from_the_start_due_in_30_minutes(call, engineer, now):
