@@ -265,6 +265,7 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "kefu.notify.tasks.deliver_outbox", "schedule": 15.0},
     "heartbeat": {"task": "kefu.core.tasks.heartbeat", "schedule": 60.0},
     "deadline-scan": {"task": "kefu.deadlines.tasks.scan_clocks", "schedule": 60.0},
+    "hotline-handovers": {"task": "kefu.servicedesk.tasks.start_handovers", "schedule": 60.0},
 }
 
 # --- Deadlines ----------------------------------------------------------------------------
