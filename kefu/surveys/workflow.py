@@ -47,8 +47,12 @@ RECTIFICATION_TRANSITIONS = {Rectification.Status.OPEN: {Rectification.Status.DO
 
 
 def token_for(survey: Survey) -> str:
-    """The signed token of the survey's link: no account needed, valid until `expires_at`."""
-    return signing.dumps({"s": survey.pk, "e": int(survey.expires_at.timestamp())}, salt=SALT)
+    """The signed token of the survey's link: no account needed, valid until `expires_at`.
+
+    No signing timestamp: the expiry is inside the payload, and the same survey always gets the
+    same link (a resent email or an SMS shows the link the customer already has).
+    """
+    return signing.Signer(salt=SALT).sign_object({"s": survey.pk, "e": int(survey.expires_at.timestamp())})
 
 
 def link_for(survey: Survey) -> str:
@@ -57,7 +61,7 @@ def link_for(survey: Survey) -> str:
 
 def survey_for_token(token: str, *, now: datetime) -> Survey:
     try:
-        payload = signing.loads(token, salt=SALT)
+        payload = signing.Signer(salt=SALT).unsign_object(token)
         survey = Survey.objects.select_related("customer", "served_by").get(pk=payload["s"])
     except (signing.BadSignature, KeyError, TypeError, Survey.DoesNotExist):
         raise Invalid(BAD_LINK) from None
