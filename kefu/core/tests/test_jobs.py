@@ -37,9 +37,9 @@ def real_broker(tmp_path_factory):
 
 
 def _reset_connections() -> None:
-    # The app caches its broker connection pool and the producer pool built on it.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # The app caches its broker connection pool and the producer pool built on it. Drop the
+    # references so fresh ones are built for the new broker URL; closing them instead left other
+    # holders with a closed pool ("Acquire on closed pool").
     app._pool = None
     app.amqp._producer_pool = None
 
