@@ -1,0 +1,80 @@
+"""Every state change of the service desk (SR-1..SR-7, HL-1..HL-8).
+
+Shape of each transition: permission → state check against TRANSITIONS → conditional UPDATE
+(two people at once: one wins, the other gets Conflict) → clocks → audit → outbox, in one
+transaction. `now` is always a parameter.
+"""
+
+from kefu.servicedesk.workflow._common import (  # noqa: F401  re-exported
+    ALREADY_TAKEN_OVER,
+    ANSWER_REQUIRED,
+    CONFIRMATION_REQUIRED,
+    FILE_TOO_BIG,
+    HO,
+    MAX_ATTACHMENT,
+    MOVE_NOT_ALLOWED,
+    NO_WITHDRAWAL_PENDING,
+    NOT_ON_DUTY_ROLE,
+    NOT_SUBMITTED,
+    NOT_YOUR_CUSTOMER,
+    NOT_YOUR_SHIFT,
+    NOTES_REQUIRED,
+    OPEN,
+    OWNER_CANNOT_DROP,
+    PHENOMENON_REQUIRED,
+    RECEIVER_INVALID,
+    RECEIVER_REQUIRED,
+    RECORD_STATE,
+    RESULT_REQUIRED,
+    SAME_OWNER,
+    SHIFT_NOT_STARTED,
+    SHIFT_OVERLAPS,
+    SHIFT_TIMES,
+    TAKEN,
+    TRANSITIONS,
+    WITHDRAW_ONLY_PHONE_SOLVED,
+    S,
+    _move,
+    first_response_rule,
+    on_duty,
+)
+from kefu.servicedesk.workflow.calls import (  # noqa: F401  re-exported
+    ANSWERED_WORDS,
+    CSV_COLUMNS,
+    MISSED_WORDS,
+    import_call_log,
+    log_call,
+)
+from kefu.servicedesk.workflow.duty import (  # noqa: F401  re-exported
+    copy_week,
+    open_items,
+    plan_shift,
+    previous_shift,
+    start_due_handovers,
+    take_over,
+)
+from kefu.servicedesk.workflow.hotline import (  # noqa: F401  re-exported
+    _record_move,
+    call_back,
+    close_loop,
+    propose_to_library,
+    record_call,
+    request_onsite,
+    shelve,
+    solve_on_phone,
+    submit_unsolved,
+)
+from kefu.servicedesk.workflow.requests import (  # noqa: F401  re-exported
+    SHEET_FIELDS,
+    _reassign_clocks,
+    add_step,
+    confirm,
+    create_request,
+    reopen,
+    request_withdrawal,
+    review_withdrawal,
+    solve,
+    take,
+    transfer,
+    update_sheet,
+)

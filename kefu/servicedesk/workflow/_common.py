@@ -1,0 +1,138 @@
+"""Messages, the transition table and helpers shared by the service-desk workflows."""
+
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from kefu.audit import verbs
+from kefu.core.errors import Conflict, Invalid
+from kefu.deadlines import clocks
+from kefu.deadlines.models import OPEN_STATES, Clock
+from kefu.org import roles
+from kefu.org.models import User
+from kefu.servicedesk.models import (
+    DutyShift,
+    HotlineRecord,
+    RequestStep,
+    ServiceRequest,
+)
+
+S = ServiceRequest.Status
+HO = HotlineRecord.Outcome
+
+PHENOMENON_REQUIRED = _("请填写问题现象。")
+MOVE_NOT_ALLOWED = _("服务请求不能从“%(before)s”变为“%(after)s”。")
+TAKEN = _("该服务请求已被他人接手或状态已变更，请刷新后重试。")
+RECEIVER_REQUIRED = _("转交必须选择接收人。")
+RECEIVER_INVALID = _("接收人不能处理服务请求。")
+SAME_OWNER = _("接收人已是该请求的负责人。")
+OWNER_CANNOT_DROP = _("首问负责人不能放弃请求，只能转交给他人（首问责任制）。")
+NOTES_REQUIRED = _("请填写步骤说明。")
+RESULT_REQUIRED = _("请填写处理结果。")
+CONFIRMATION_REQUIRED = _("请选择客户确认方式。")
+WITHDRAW_ONLY_PHONE_SOLVED = _("只有电话中已解决、尚未上门的请求才能申请撤销。")
+NO_WITHDRAWAL_PENDING = _("该请求没有待审核的撤销申请。")
+NOT_YOUR_CUSTOMER = _("只能为本单位提交服务请求。")
+ANSWER_REQUIRED = _("请填写答复内容。")
+RECORD_STATE = _("该热线记录已处理或状态已变更，请刷新后重试。")
+NOT_SUBMITTED = _("该记录尚未提交给服务部经理。")
+NOT_ON_DUTY_ROLE = _("值班人员必须是热线工程师。")
+SHIFT_OVERLAPS = _("该人员在此时段已有值班。")
+SHIFT_TIMES = _("结束时间必须晚于开始时间。")
+NOT_YOUR_SHIFT = _("只能交接自己的班次。")
+SHIFT_NOT_STARTED = _("班次尚未开始，开始前 15 分钟起可交接。")
+ALREADY_TAKEN_OVER = _("该班次已交接。")
+FILE_TOO_BIG = _("附件不能超过 10 MB。")
+
+MAX_ATTACHMENT = 10 * 1024 * 1024
+OPEN = (S.NEW, S.IN_PROGRESS, S.SHELVED, S.ONSITE, S.SOLVED)
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.NEW: {S.IN_PROGRESS, S.SHELVED, S.ONSITE, S.SOLVED},
+    S.IN_PROGRESS: {S.SHELVED, S.ONSITE, S.SOLVED},
+    S.SHELVED: {S.IN_PROGRESS, S.ONSITE, S.SOLVED},
+    S.ONSITE: {S.IN_PROGRESS, S.SOLVED},
+    S.SOLVED: {S.CLOSED, S.IN_PROGRESS, S.WITHDRAWN},
+    S.CLOSED: set(),
+    S.WITHDRAWN: set(),
+}
+
+verbs.register(
+    take=_("接手"),
+    transfer=_("转交"),
+    add_step=_("处理步骤"),
+    update_sheet=_("填写服务单"),
+    shelve=_("搁置"),
+    call_back=_("回拨"),
+    request_onsite=_("申请上门"),
+    solve=_("已解决"),
+    confirm=_("客户确认关闭"),
+    reopen=_("重新打开"),
+    request_withdrawal=_("申请撤销"),
+    review_withdrawal=_("撤销审核"),
+    record_call=_("热线记录"),
+    submit_unsolved=_("提交未解决问题"),
+    close_loop=_("闭环"),
+    plan_shift=_("排班"),
+    take_over=_("交接班"),
+    import_calls=_("导入话单"),
+)
+
+
+def first_response_rule(priority: str) -> str:
+    return f"request.first_response.{priority}"
+
+
+def _label(status: str) -> str:
+    return str(S(status).label)
+
+
+def _move(req: ServiceRequest, target: str, *, now: datetime, **fields) -> str:
+    """Move from the status the caller saw to `target`; returns the status left."""
+    before = req.status
+    if target not in TRANSITIONS[before]:
+        raise Invalid(MOVE_NOT_ALLOWED % {"before": _label(before), "after": _label(target)})
+    if not ServiceRequest.objects.filter(pk=req.pk, status=before).update(status=target, updated_at=now, **fields):
+        raise Conflict(TAKEN)
+    req.refresh_from_db()
+    return before
+
+
+def _users_with(role: str):
+    return list(User.objects.filter(is_active=True, groups__name=role).order_by("pk"))
+
+
+def _service_manager_for(user) -> User | None:
+    if user.manager_id and user.manager.has_role(roles.SERVICE_MANAGER):
+        return user.manager
+    managers = _users_with(roles.SERVICE_MANAGER)
+    return managers[0] if managers else None
+
+
+def _respond(req: ServiceRequest, *, by, now: datetime) -> None:
+    """The first answer to the customer meets the first-response clock (SR-2)."""
+    if req.first_response_at is None and ServiceRequest.objects.filter(
+        pk=req.pk, first_response_at__isnull=True
+    ).update(first_response_at=now):
+        req.first_response_at = now
+        clocks.stop(req, first_response_rule(req.priority), now=now, by=by)
+
+
+def _step(req, kind, notes, *, by, now, visible=True) -> RequestStep:
+    return RequestStep.objects.create(request=req, kind=kind, notes=notes, at=now, by=by, visible_to_customer=visible)
+
+
+def _stop_all(req: ServiceRequest, *, now: datetime, by) -> None:
+    ct = ContentType.objects.get_for_model(ServiceRequest)
+    keys = Clock.objects.filter(content_type=ct, object_id=str(req.pk), state__in=OPEN_STATES).values_list(
+        "rule__key", flat=True
+    )
+    for key in list(keys):
+        clocks.stop(req, key, now=now, by=by)
+
+
+def on_duty(now: datetime) -> User | None:
+    """Who answers the hotline now (HL-1): the engineer of the shift running at `now`."""
+    shift = DutyShift.objects.on_duty(now).select_related("engineer").order_by("starts_at", "id").first()
+    return shift.engineer if shift else None

@@ -1,0 +1,136 @@
+"""Duty roster and handover (HL-1, HL-2)."""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kefu.audit.service import record
+from kefu.core.errors import Conflict, Forbidden, Invalid
+from kefu.core.permissions import require
+from kefu.deadlines import clocks
+from kefu.notify import outbox
+from kefu.org import roles
+from kefu.org.models import User
+from kefu.servicedesk.models import (
+    DutyShift,
+    Handover,
+    ServiceRequest,
+)
+from kefu.servicedesk.workflow._common import (
+    ALREADY_TAKEN_OVER,
+    NOT_ON_DUTY_ROLE,
+    NOT_YOUR_SHIFT,
+    SHIFT_NOT_STARTED,
+    SHIFT_OVERLAPS,
+    SHIFT_TIMES,
+    S,
+)
+
+
+def plan_shift(engineer: User, *, starts_at: datetime, ends_at: datetime, by, now: datetime) -> DutyShift:
+    """The service manager schedules a hotline shift (HL-1)."""
+    require(by, "servicedesk.plan_duty")
+    if not engineer.has_role(roles.HOTLINE):
+        raise Invalid(NOT_ON_DUTY_ROLE, field="engineer")
+    if ends_at <= starts_at:
+        raise Invalid(SHIFT_TIMES, field="ends_at")
+    with transaction.atomic():
+        if DutyShift.objects.filter(engineer=engineer, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
+            raise Invalid(SHIFT_OVERLAPS, field="starts_at")
+        shift = DutyShift.objects.create(engineer=engineer, starts_at=starts_at, ends_at=ends_at, planned_by=by)
+        record(shift, "plan_shift", by=by, at=now, after=f"{timezone.localtime(starts_at):%m-%d %H:%M}")
+        outbox.enqueue(
+            "duty.planned",
+            shift,
+            to=[engineer],
+            subject=str(_("您的值班：%(s)s") % {"s": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}"}),
+            link="/servicedesk/duty/",
+            now=now,
+        )
+    return shift
+
+
+def copy_week(week_start: date, *, by, now: datetime) -> list[DutyShift]:
+    """Copy last week's shifts into the week starting `week_start` (HL-1); existing ones stay."""
+    require(by, "servicedesk.plan_duty")
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(week_start, datetime.min.time(), tzinfo=zone)
+    created = []
+    with transaction.atomic():
+        for shift in DutyShift.objects.filter(
+            starts_at__gte=start - timedelta(days=7), starts_at__lt=start
+        ).select_related("engineer"):
+            s = timezone.localtime(shift.starts_at) + timedelta(days=7)
+            e = timezone.localtime(shift.ends_at) + timedelta(days=7)
+            # Wall-clock times stay the same across a DST change (none in Shanghai, but say it).
+            s, e = s.replace(tzinfo=None).replace(tzinfo=zone), e.replace(tzinfo=None).replace(tzinfo=zone)
+            if DutyShift.objects.filter(engineer=shift.engineer, starts_at__lt=e, ends_at__gt=s).exists():
+                continue
+            created.append(plan_shift(shift.engineer, starts_at=s, ends_at=e, by=by, now=now))
+    return created
+
+
+def previous_shift(shift: DutyShift) -> DutyShift | None:
+    return (
+        DutyShift.objects.filter(starts_at__lt=shift.starts_at)
+        .exclude(pk=shift.pk)
+        .select_related("engineer")
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+
+
+def open_items(shift: DutyShift | None):
+    """The previous shift's unresolved items: open requests of its engineer, and unowned ones."""
+    qs = ServiceRequest.objects.filter(status__in=[S.NEW, S.IN_PROGRESS, S.SHELVED])
+    cond = Q(owner__isnull=True)
+    if shift is not None:
+        cond |= Q(owner=shift.engineer)
+    return qs.filter(cond)
+
+
+def start_due_handovers(*, now: datetime) -> int:
+    """The job: each shift that has begun gets its 30-minute handover clock (HL-2). Idempotent."""
+    started = 0
+    for shift in DutyShift.objects.filter(
+        starts_at__lte=now, ends_at__gt=now, taken_over_at__isnull=True
+    ).select_related("engineer"):
+        if clocks.open_clock(shift, "hotline.handover") is None:
+            clocks.start(shift, "hotline.handover", owner=shift.engineer, now=shift.starts_at)
+            started += 1
+    return started
+
+
+def take_over(shift: DutyShift, *, by, now: datetime, note: str = "") -> Handover:
+    """The engineer on duty takes over the previous shift's open items; recorded (HL-2).
+
+    Later than 30 minutes after the shift start, the handover clock is already breached (the
+    breach scan raised it); it is met late.
+    """
+    require(by, "servicedesk.take_over", shift)
+    if shift.engineer_id != by.pk and not by.has_perm("servicedesk.plan_duty"):
+        raise Forbidden(NOT_YOUR_SHIFT)
+    if now < shift.starts_at - timedelta(minutes=15):
+        raise Invalid(SHIFT_NOT_STARTED)
+    with transaction.atomic():
+        if not DutyShift.objects.filter(pk=shift.pk, taken_over_at__isnull=True).update(taken_over_at=now):
+            raise Conflict(ALREADY_TAKEN_OVER)
+        shift.refresh_from_db()
+        prev = previous_shift(shift)
+        handover = Handover.objects.create(shift=shift, previous=prev, by=by, at=now, note=(note or "").strip())
+        items = list(open_items(prev))
+        handover.items.set(items)
+        clocks.start(shift, "hotline.handover", owner=shift.engineer, now=min(shift.starts_at, now), by=by)
+        clock = clocks.stop(shift, "hotline.handover", now=now, by=by)
+        record(
+            shift,
+            "take_over",
+            by=by,
+            at=now,
+            after=str(len(items)),
+            data={"items": [r.pk for r in items], "late": bool(clock and now > clock.due_at)},
+        )
+    return handover
