@@ -275,3 +275,15 @@ def stop(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clo
             late=clock.breached_at is not None,
         )
     return clock
+
+
+def reassign(subject: models.Model, owner, *, exclude_prefix: str = "") -> int:
+    """The running clocks of `subject` follow its new owner onto their workbench.
+
+    The due time stays: a handover doesn't buy time. Returns how many clocks moved.
+    """
+    ct, object_id = _subject_key(subject)
+    running = Clock.objects.filter(content_type=ct, object_id=object_id, state__in=OPEN_STATES)
+    if exclude_prefix:
+        running = running.exclude(rule__key__startswith=exclude_prefix)
+    return running.update(owner=owner)

@@ -310,6 +310,15 @@ DEFAULTS: tuple[Default, ...] = (
         "days",
     ),
     Default(
+        "returnvisit.confirmation",
+        "SR-5",
+        "结单确认电话回访（关闭后 1 个工作日内）",
+        "Confirmation call after a request is closed, within 1 working day",
+        "office",
+        WD,
+        1,
+    ),
+    Default(
         "returnvisit.plan",
         "PLAN-2",
         "服务计划回访（计划日起 3 个工作日内）",

@@ -33,6 +33,7 @@ from kefu.fieldservice.models import (
 from kefu.notify import outbox
 from kefu.org import roles
 from kefu.org.models import User
+from kefu.visits import workflow as visits
 
 S = WorkOrder.Status
 
@@ -550,11 +551,8 @@ def resolve_escalation(escalation: Escalation, *, answer: str, by, now: datetime
 
 def archive(sheet: ServiceSheet, *, by, now: datetime) -> ServiceSheet:
     """The customer-service desk receives and archives a signed sheet (OS-6) and the next-day
-    phone return visit is generated, exactly once (RV-2).
-
-    INTEGRATION POINT (kefu.visits): the return-visit engine has no onsite kind yet; until it
-    offers one, the RV-2 obligation is the `returnvisit.onsite` clock on the sheet, owned by
-    the archiving desk member (it shows on their workbench) and met by `record_return_visit`.
+    phone return visit is generated, exactly once (RV-2): a `kefu.visits` ReturnVisit of kind
+    onsite, assigned to the archiving desk member, due by the end of the next working day.
     """
     require(by, "fieldservice.archive", sheet.order)
     if sheet.signed_at is None:
@@ -566,13 +564,17 @@ def archive(sheet: ServiceSheet, *, by, now: datetime) -> ServiceSheet:
             raise Conflict(ALREADY_ARCHIVED)
         sheet.refresh_from_db()
         clocks.stop(sheet, "fieldservice.sheet_to_desk", now=now, by=by)
-        clocks.start(sheet, "returnvisit.onsite", owner=by, now=now, by=by)
+        visits.open_for_sheet(sheet, by=by, now=now)
         record(sheet, "sheet_archive", by=by, at=now, after=str(_("已存档")))
     return sheet
 
 
-def record_return_visit(sheet: ServiceSheet, *, note: str, by, now: datetime) -> ServiceSheet:
-    """The next-day phone call after onsite service, on the customer care column (RV-2)."""
+def record_return_visit(
+    sheet: ServiceSheet, *, note: str, by, now: datetime, satisfaction: str = "satisfied", problems: str = ""
+) -> ServiceSheet:
+    """The next-day phone call after onsite service (RV-2): the sheet's onsite return visit is
+    recorded through the visits workflow, which meets its clock and writes the customer care
+    column; the sheet keeps the note for its own record."""
     require(by, "fieldservice.archive", sheet.order)
     note = _required(note, ServiceSheet._meta.get_field("return_visit_note").verbose_name)
     if sheet.archived_at is None:
@@ -583,11 +585,18 @@ def record_return_visit(sheet: ServiceSheet, *, note: str, by, now: datetime) ->
         ):
             raise Conflict()
         sheet.refresh_from_db()
-        clocks.stop(sheet, "returnvisit.onsite", now=now, by=by)
+        visit = visits.open_visit_for(sheet, "onsite")
+        if visit is not None:
+            visits.record_result(
+                visit,
+                content=note,
+                satisfaction=satisfaction,
+                problems=problems,
+                channel="phone",
+                by=by,
+                now=now,
+            )
         record(sheet, "onsite_return_visit", by=by, at=now, data={"note": note[:200]})
-        timeline.add(
-            sheet.order.customer, "visit", title=str(_("上门服务电话回访")), body=note, at=now, by=by, subject=sheet
-        )
     return sheet
 
 

@@ -1,19 +1,13 @@
 """Where the service desk hands work to other domains (RV-1, SR-5, HL-4, RV-7).
 
-Each function is one explicit call into the other domain's workflow (architecture: no signals).
-INTEGRATION POINT: kefu.visits (return visits), kefu.knowledge (problem library, surveys) are
-built at the same time as this app. Until their functions exist, the obligation is still kept
-by the deadline engine: the return visit's 3-day clock runs on the request itself and the
-customer representative is told, so nothing is lost; once the function exists it is called.
+Each function is one explicit call into the other domain's workflow (architecture: no signals),
+made inside the calling transition's transaction. Return visits are `kefu.visits` ReturnVisits
+with their own clock, on the assignee's workbench and, once done, on the customer care column.
 """
 
 from datetime import datetime
 
 from django.apps import apps
-from django.utils.translation import gettext_lazy as _
-
-from kefu.deadlines import clocks
-from kefu.notify import outbox
 
 
 def _domain_function(app: str, module: str, name: str):
@@ -24,45 +18,18 @@ def _domain_function(app: str, module: str, name: str):
     return getattr(import_module(f"{app}.{module}"), name, None)
 
 
-def return_visit_after_hotline(request, *, by, now: datetime) -> None:
+def return_visit_after_hotline(request, *, by, now: datetime):
     """RV-1: after a hotline handling, a return visit by QQ or email is due within 3 days."""
-    open_visit = _domain_function("kefu.visits", "workflow", "open_for_request")
-    if open_visit is not None:
-        open_visit(request, kind="hotline", by=by, now=now)
-        return
-    rep = request.customer.owner if request.customer.owner_id else request.owner
-    clocks.start(request, "returnvisit.hotline", owner=rep, now=now, by=by)
-    outbox.enqueue(
-        "request.return_visit_due",
-        request,
-        to=[rep],
-        subject=str(
-            _("热线回访（3 天内，QQ 或邮件）：%(n)s %(c)s") % {"n": request.number, "c": request.customer.name}
-        ),
-        link=request.get_absolute_url(),
-        now=now,
-    )
+    from kefu.visits import workflow as visits
+
+    return visits.open_for_request(request, kind="hotline", by=by, now=now)
 
 
-def confirmation_call(request, *, by, now: datetime) -> None:
+def confirmation_call(request, *, by, now: datetime):
     """SR-5: after closing, the customer representative makes a confirmation call."""
-    open_visit = _domain_function("kefu.visits", "workflow", "open_for_request")
-    if open_visit is not None:
-        open_visit(request, kind="confirmation", by=by, now=now)
-        return
-    rep = request.customer.owner
-    if rep is None:
-        return
-    outbox.enqueue(
-        "request.confirmation_call",
-        request,
-        to=[rep],
-        subject=str(
-            _("请对已关闭的服务请求做确认回访：%(n)s %(c)s") % {"n": request.number, "c": request.customer.name}
-        ),
-        link=request.get_absolute_url(),
-        now=now,
-    )
+    from kefu.visits import workflow as visits
+
+    return visits.open_for_request(request, kind="confirmation", by=by, now=now)
 
 
 def library_proposal_function():

@@ -26,6 +26,8 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
             "channel",
             "status",
             "plan",
+            "source_type",
+            "source_id",
             "planned_for",
             "assignee",
             "due_at",
@@ -35,6 +37,7 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
             "problems",
             "done_at",
             "done_by",
+            "cancel_reason",
             "created_at",
         ]
         read_only_fields = fields
@@ -47,13 +50,17 @@ class VisitResultSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(ReturnVisit.Channel.choices, required=False)
 
 
+class VisitCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
 class VisitAssignSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
 
 
 class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     """Return visits. `?scope=mine` (default) | `all` (managers); `?overdue=1` open visits past due
-    (managers); `?status=todo|scheduled|open|done`; `?kind=plan|care|inspection`."""
+    (managers); `?status=todo|scheduled|open|done`; `?kind=plan|care|inspection|hotline|confirmation|onsite`."""
 
     serializer_class = ReturnVisitSerializer
     queryset = ReturnVisit.objects.none()
@@ -92,4 +99,14 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
         s = VisitAssignSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         visit = workflow.assign(self.get_object(), s.validated_data["assignee"], by=request.user, now=timezone.now())
+        return Response(self.get_serializer(selectors.visit_for(request.user, visit.pk)).data)
+
+    @extend_schema(request=VisitCancelSerializer, responses=ReturnVisitSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        s = VisitCancelSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        visit = workflow.cancel(
+            self.get_object(), reason=s.validated_data["reason"], by=request.user, now=timezone.now()
+        )
         return Response(self.get_serializer(selectors.visit_for(request.user, visit.pk)).data)

@@ -37,5 +37,7 @@ def visits_for(user, *, scope: str = "mine", status: str = "", kind: str = "", o
 
 
 def visit_for(user, pk) -> ReturnVisit:
-    qs = with_due(ReturnVisit.objects.visible_to(user).select_related("customer", "assignee", "plan", "done_by"))
+    qs = with_due(
+        ReturnVisit.objects.visible_to(user).select_related("customer", "assignee", "plan", "done_by", "source_type")
+    )
     return get_object_or_404(qs, pk=pk)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.visit_detail, name="detail"),
     path("<int:pk>/result/", views.visit_result, name="result"),
     path("<int:pk>/assign/", views.visit_assign, name="assign"),
+    path("<int:pk>/cancel/", views.visit_cancel, name="cancel"),
 ]

@@ -139,3 +139,16 @@ def customer_panel(request, customer) -> dict | None:
         ).order_by("planned_for", "pk")[:10]
     )
     return {"template": "visits/customer_panel.html", "visits": visits} if visits else None
+
+
+@login_required
+@require_POST
+def visit_cancel(request, pk):
+    visit = selectors.visit_for(request.user, pk)
+    try:
+        workflow.cancel(visit, reason=request.POST.get("reason", ""), by=request.user, now=timezone.now())
+    except KefuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("回访已取消，原因已记录。"))
+    return redirect(visit)

@@ -10,6 +10,7 @@ one open visit per customer, so running the job twice (or in two workers) create
 import calendar
 from datetime import date, datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
@@ -27,6 +28,7 @@ from kefu.org.models import User
 from kefu.visits.models import EngineerGrade, ReturnVisit
 
 CONTENT_REQUIRED = _("请填写回访内容。")
+REASON_REQUIRED = _("请填写取消原因。")
 SATISFACTION_REQUIRED = _("请选择满意度。")
 MOVE_NOT_ALLOWED = _("回访不能从“%(before)s”变为“%(after)s”。")
 NOT_A_VISITOR = _("该用户不能承担回访。")
@@ -36,6 +38,7 @@ verbs.register(
     record_result=_("记录回访结果"),
     assign=_("分配回访"),
     schedule_visits=_("排期回访"),
+    cancel_visit=_("取消回访"),
 )
 
 TRANSITIONS = {
@@ -48,11 +51,18 @@ OPEN_STATES = (ReturnVisit.Status.SCHEDULED, ReturnVisit.Status.OPEN)
 SENIOR = (EngineerGrade.Grade.INTERMEDIATE, EngineerGrade.Grade.SENIOR)
 
 
+RULE_BY_KIND = {
+    ReturnVisit.Kind.PLAN: "returnvisit.plan",
+    ReturnVisit.Kind.CARE: "returnvisit.periodic",
+    ReturnVisit.Kind.HOTLINE: "returnvisit.hotline",
+    ReturnVisit.Kind.CONFIRMATION: "returnvisit.confirmation",
+    ReturnVisit.Kind.ONSITE: "returnvisit.onsite",
+}
+
+
 def rule_for(visit: ReturnVisit) -> str:
-    if visit.kind == ReturnVisit.Kind.PLAN:
-        return "returnvisit.plan"
-    if visit.kind == ReturnVisit.Kind.CARE:
-        return "returnvisit.periodic"
+    if visit.kind in RULE_BY_KIND:
+        return RULE_BY_KIND[visit.kind]
     if visit.customer.level == Customer.Level.VIP:
         return "returnvisit.vip_inspection"
     return "returnvisit.key_inspection"
@@ -283,6 +293,8 @@ def assign(visit: ReturnVisit, assignee: User, *, by, now: datetime) -> ReturnVi
             raise Conflict()
         before = locked.assignee.display_name if locked.assignee_id else ""
         ReturnVisit.objects.filter(pk=locked.pk).update(assignee=assignee)
+        # The running deadline moves to the new assignee's workbench too.
+        clocks.reassign(locked, assignee)
         record(locked, "assign", by=by, at=now, before=before, after=assignee.display_name)
         outbox.enqueue(
             "visit.assigned",
@@ -295,3 +307,105 @@ def assign(visit: ReturnVisit, assignee: User, *, by, now: datetime) -> ReturnVi
         )
     visit.refresh_from_db()
     return visit
+
+
+def cancel(visit: ReturnVisit, *, reason: str, by, now: datetime) -> ReturnVisit:
+    """A manager cancels a visit that is no longer needed (e.g. the customer left); the reason
+    stays on record and the clock stops (RV-8). Nothing is deleted."""
+    require(by, "visits.assign", visit)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(REASON_REQUIRED, field="reason")
+    with transaction.atomic():
+        before = ReturnVisit.Status(visit.status).label
+        visit = _move(visit, ReturnVisit.Status.CANCELLED, cancel_reason=reason[:500])
+        clocks.stop(visit, rule_for(visit), now=now, by=by)
+        record(
+            visit,
+            "cancel_visit",
+            by=by,
+            at=now,
+            before=before,
+            after=visit.get_status_display(),
+            data={"reason": reason},
+        )
+    return visit
+
+
+# --- return visits that follow a handling in another domain (RV-1, RV-2, SR-5) -------------
+
+
+def _customer_rep(customer: Customer) -> User | None:
+    if customer.owner_id and customer.owner.is_active:
+        return customer.owner
+    reps = list(User.objects.filter(is_active=True, groups__name="customer_rep").order_by("pk"))
+    return _least_loaded(reps, _loads(ReturnVisit.Kind.CONFIRMATION))
+
+
+def open_for_source(
+    source, *, customer: Customer, kind: str, channel: str, assignee: User | None, by, now: datetime
+) -> ReturnVisit:
+    """Open the return visit that follows `source` (a request, a service sheet) at once.
+
+    At most one open visit per source and kind: calling again while one is open returns it, so
+    a transition retried or run twice creates nothing new (RV-8). A later handling of the same
+    source (reopened and solved again) gets its own visit.
+    """
+    ct = ContentType.objects.get_for_model(source)
+    mine = ReturnVisit.objects.filter(source_type=ct, source_id=str(source.pk), kind=kind)
+    existing = mine.filter(status__in=OPEN_STATES).first()
+    if existing:
+        return existing
+    sequence = mine.count() + 1
+    with transaction.atomic():
+        visit = ReturnVisit.objects.create(
+            customer=customer,
+            kind=kind,
+            channel=channel,
+            source_type=ct,
+            source_id=str(source.pk),
+            planned_for=timezone.localdate(now),
+            generation_key=f"{kind}:{ct.pk}:{source.pk}:{sequence}",
+            assignee=assignee,
+            created_at=now,
+        )
+        visit.customer = customer
+        return open_visit(visit, now=now, by=by)
+
+
+def open_for_request(request, *, kind: str, by, now: datetime) -> ReturnVisit:
+    """RV-1: after a hotline handling, a return visit by QQ or email within 3 days, by the
+    customer representative (or whoever handled it when the customer has none).
+    SR-5: after closing, the customer representative's confirmation call."""
+    customer = request.customer
+    if kind == ReturnVisit.Kind.HOTLINE:
+        main = customer.contacts.filter(is_main=True).only("email").first()
+        channel = ReturnVisit.Channel.EMAIL if main and main.email else ReturnVisit.Channel.QQ
+        assignee = customer.owner if customer.owner_id and customer.owner.is_active else request.owner
+    elif kind == ReturnVisit.Kind.CONFIRMATION:
+        channel, assignee = ReturnVisit.Channel.PHONE, _customer_rep(customer)
+    else:
+        raise ValueError(f"no request return visit of kind {kind!r}")
+    return open_for_source(request, customer=customer, kind=kind, channel=channel, assignee=assignee, by=by, now=now)
+
+
+def open_for_sheet(sheet, *, by, now: datetime) -> ReturnVisit:
+    """RV-2: the desk member who archives a signed onsite sheet calls the customer the next day."""
+    return open_for_source(
+        sheet,
+        customer=sheet.order.customer,
+        kind=ReturnVisit.Kind.ONSITE,
+        channel=ReturnVisit.Channel.PHONE,
+        assignee=by,
+        by=by,
+        now=now,
+    )
+
+
+def open_visit_for(source, kind: str) -> ReturnVisit | None:
+    ct = ContentType.objects.get_for_model(source)
+    return (
+        ReturnVisit.objects.filter(source_type=ct, source_id=str(source.pk), kind=kind, status__in=OPEN_STATES)
+        .select_related("customer")
+        .first()
+    )

@@ -18,6 +18,7 @@ from kefu.fieldservice import workflow
 from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, WorkOrder
 from kefu.fieldservice.tests.factories import SHEET, new_order, people, signature_png
 from kefu.notify.models import Outbox
+from kefu.visits.models import ReturnVisit
 
 
 def poppler(tool: str, *args: str) -> str:
@@ -331,13 +332,18 @@ def test_rv2_archive_generates_the_next_day_return_visit_exactly_once(team, now,
     workflow.archive(sheet, by=desk, now=now + timedelta(hours=3))
     with pytest.raises(Conflict):
         workflow.archive(ServiceSheet.objects.get(pk=sheet.pk), by=desk, now=now + timedelta(hours=4))
-    visit = Clock.objects.filter(object_id=str(sheet.pk), rule__key="returnvisit.onsite")
-    assert visit.count() == 1
-    assert visit.get().owner == desk and visit.get().due_at.date() == date(2025, 11, 25)
+    visits = ReturnVisit.objects.filter(kind="onsite", source_id=str(sheet.pk))
+    assert visits.count() == 1
+    visit = visits.get()
+    assert visit.assignee == desk and visit.channel == "phone" and visit.customer == order.customer
+    assert clock(visit, "returnvisit.onsite").owner == desk
+    assert clock(visit, "returnvisit.onsite").due_at.date() == date(2025, 11, 25)
     assert clock(sheet, "fieldservice.sheet_to_desk").state == "met"
     workflow.record_return_visit(sheet, note="客户确认打印正常，满意", by=desk, now=now + timedelta(days=1))
-    assert clock(sheet, "returnvisit.onsite").state == "met"
-    assert order.customer.timeline.filter(kind="visit").exists()
+    visit.refresh_from_db()
+    assert visit.status == "done" and visit.satisfaction == "satisfied"
+    assert clock(visit, "returnvisit.onsite").state == "met"
+    assert order.customer.timeline.filter(kind="visit").count() == 1
 
 
 # --- OS-7, KB-4 ---------------------------------------------------------------------------

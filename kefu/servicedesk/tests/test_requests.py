@@ -13,6 +13,7 @@ from kefu.notify.models import Outbox
 from kefu.servicedesk import workflow
 from kefu.servicedesk.models import RequestStep, ServiceRequest
 from kefu.servicedesk.tests.factories import new_request
+from kefu.visits.models import ReturnVisit
 
 pytestmark = pytest.mark.django_db
 S = ServiceRequest.Status
@@ -142,7 +143,10 @@ def test_sr5_close_only_with_customer_confirmation(make_user, now):
     assert req.status == S.CLOSED and req.confirmed_via == "phone" and req.closed_at == now
     assert Event.objects.get(verb="confirm", object_id=str(req.pk)).data["via"] == "phone"
     # The customer representative is asked for the confirmation call.
-    assert Outbox.objects.filter(event="request.confirmation_call", recipient=rep).exists()
+    call = ReturnVisit.objects.get(kind="confirmation", source_id=str(req.pk))
+    assert call.assignee == rep and call.channel == "phone" and call.status == "open"
+    assert clocks.open_clock(call, "returnvisit.confirmation").due_at > now
+    assert Outbox.objects.filter(event="visit.opened", recipient=rep).exists()
 
 
 def test_sr5_customer_reopens_then_confirms_in_portal(make_user, now):

@@ -3,7 +3,6 @@
 import uuid
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +13,6 @@ from kefu.core.permissions import require
 from kefu.customers import timeline
 from kefu.customers.models import Customer
 from kefu.deadlines import clocks
-from kefu.deadlines.models import OPEN_STATES, Clock
 from kefu.notify import outbox
 from kefu.org import roles
 from kefu.org.models import User
@@ -180,10 +178,7 @@ def take(req: ServiceRequest, *, by, now: datetime) -> ServiceRequest:
 
 def _reassign_clocks(req: ServiceRequest, owner: User) -> None:
     """The new owner's workbench shows the request's running deadlines."""
-    ct = ContentType.objects.get_for_model(ServiceRequest)
-    Clock.objects.filter(content_type=ct, object_id=str(req.pk), state__in=OPEN_STATES).exclude(
-        rule__key__startswith="returnvisit."
-    ).update(owner=owner)
+    clocks.reassign(req, owner, exclude_prefix="returnvisit.")
 
 
 def transfer(req: ServiceRequest, to: User | None, *, reason: str, by, now: datetime) -> ServiceRequest:

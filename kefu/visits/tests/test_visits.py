@@ -181,3 +181,47 @@ def test_visit_page_records_a_result(client, world, now):
     )
     visit.refresh_from_db()
     assert (visit.status, visit.channel) == ("done", "qq")
+
+
+def test_rv8_a_manager_cancels_with_a_reason_and_the_clock_stops(world, now, make_user, client):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.get(kind="care", customer=world["normal"])
+    manager = make_user("service_manager")
+    with pytest.raises(Forbidden):
+        workflow.cancel(visit, reason="客户已停止合作", by=world["rep"], now=now)
+    with pytest.raises(Invalid) as err:
+        workflow.cancel(visit, reason="  ", by=manager, now=now)
+    assert err.value.message == workflow.REASON_REQUIRED
+    client.force_login(manager)
+    client.post(reverse("visits:cancel", args=[visit.pk]), {"reason": "客户已停止合作"})
+    visit.refresh_from_db()
+    assert (visit.status, visit.cancel_reason) == ("cancelled", "客户已停止合作")
+    assert clocks.open_clock(visit, "returnvisit.periodic") is None
+    assert Event.objects.get(verb="cancel_visit").data["reason"] == "客户已停止合作"
+    # The next care call for this customer is generated again by the daily job (RV-5).
+    assert workflow.generate_due(now=now + timedelta(days=1))["care"] == 1
+
+
+def test_rv8_reassigning_moves_the_running_clock_to_the_new_assignee(world, now, make_user):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.get(kind="care", customer=world["vip"])
+    other = make_user("customer_rep", name="孙客代")
+    workflow.assign(visit, other, by=make_user("service_manager"), now=now)
+    assert clocks.open_clock(visit, "returnvisit.periodic").owner == other
+
+
+def test_rv1_sr5_visits_for_a_request_are_opened_once_while_open(world, now, make_user):
+    from kefu.servicedesk.tests.factories import new_request
+
+    engineer = make_user("hotline")
+    req = new_request(world["vip"], by=engineer, now=now)
+    first = workflow.open_for_request(req, kind="hotline", by=engineer, now=now)
+    again = workflow.open_for_request(req, kind="hotline", by=engineer, now=now + timedelta(minutes=5))
+    assert first.pk == again.pk and first.assignee == world["rep"]
+    assert clocks.open_clock(first, "returnvisit.hotline").due_at == now + timedelta(days=3)
+    call = workflow.open_for_request(req, kind="confirmation", by=engineer, now=now)
+    assert call.pk != first.pk and call.channel == "phone" and call.source == req
+    workflow.record_result(first, content="邮件回访，客户满意", satisfaction="satisfied", by=world["rep"], now=now)
+    # A later handling of the same request gets its own visit; the first stays on record.
+    later = workflow.open_for_request(req, kind="hotline", by=engineer, now=now + timedelta(days=5))
+    assert later.pk != first.pk and ReturnVisit.objects.filter(kind="hotline", source_id=str(req.pk)).count() == 2
