@@ -206,6 +206,10 @@ def send_back(order: WorkOrder, *, reason: str, by, now: datetime) -> WorkOrder:
     with transaction.atomic():
         before = _move(order, S.RETURNED, now=now, return_reason=reason[:500])
         clocks.stop(order, "fieldservice.verify", now=now, by=by)
+        # The service request goes back to its owner in progress; they may resubmit (HL-6).
+        from kefu.servicedesk import workflow as servicedesk_workflow
+
+        servicedesk_workflow.onsite_returned(order.request, reason=reason, by=by, now=now)
         _audit(order, "onsite_send_back", by=by, now=now, before=before, data={"reason": reason})
         outbox.enqueue(
             "work_order.returned",

@@ -87,6 +87,26 @@ def test_os1_send_back_needs_a_reason(team, now):
     assert order.status == S.RETURNED and "onsite_send_back" in verbs(order)
 
 
+def test_os1_a_returned_request_goes_back_to_its_owner_who_can_resubmit(team, now):
+    from kefu.servicedesk import workflow as desk
+    from kefu.servicedesk.tests.factories import new_request
+
+    manager, _engineer, hotline = team
+    req = new_request(by=hotline, now=now, title="打印机无法打印")
+    desk.request_onsite(req, reason="电话无法解决，需上门", by=hotline, now=now)
+    order = WorkOrder.objects.get(request=req)
+    workflow.send_back(order, reason="联系人电话不全，请补充", by=manager, now=now + timedelta(minutes=10))
+    req.refresh_from_db()
+    assert req.status == "in_progress" and req.owner == hotline
+    assert req.steps.filter(notes__contains="联系人电话不全").exists()
+    desk.request_onsite(req, reason="已补充联系人电话", by=hotline, now=now + timedelta(minutes=30))
+    assert req.status == "onsite"
+    assert list(WorkOrder.objects.filter(request=req).values_list("status", flat=True).order_by("pk")) == [
+        "returned",
+        "requested",
+    ]
+
+
 def test_os1_dispatch_before_verify_is_refused(team, now):
     manager, engineer, hotline = team
     order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline)

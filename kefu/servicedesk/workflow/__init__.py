@@ -57,6 +57,7 @@ from kefu.servicedesk.workflow.hotline import (  # noqa: F401  re-exported
     _record_move,
     call_back,
     close_loop,
+    onsite_returned,
     propose_to_library,
     record_call,
     request_onsite,

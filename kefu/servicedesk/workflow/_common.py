@@ -66,6 +66,7 @@ verbs.register(
     shelve=_("搁置"),
     call_back=_("回拨"),
     request_onsite=_("申请上门"),
+    onsite_returned=_("上门申请被退回"),
     solve=_("已解决"),
     confirm=_("客户确认关闭"),
     reopen=_("重新打开"),

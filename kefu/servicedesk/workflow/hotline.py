@@ -228,6 +228,29 @@ def request_onsite(req: ServiceRequest, *, reason: str, by, now: datetime) -> Se
     return req
 
 
+def onsite_returned(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceRequest:
+    """The service manager sent the onsite request back (OS-1): the request returns to its owner
+    in progress, with the reason as a step, so it can be handled further or resubmitted.
+
+    Called by `kefu.fieldservice.workflow.send_back` inside its transaction, after its own
+    permission check; the request's owner is told by that transition.
+    """
+    if req.status != S.ONSITE:
+        return req  # already moved on (e.g. solved meanwhile): nothing to undo
+    _move(req, S.IN_PROGRESS, now=now, needs_onsite=False)
+    _step(req, RequestStep.Kind.ASSESSMENT, _("上门申请被退回：%(r)s") % {"r": reason}, by=by, now=now)
+    record(
+        req,
+        "onsite_returned",
+        by=by,
+        at=now,
+        before=_label(S.ONSITE),
+        after=req.get_status_display(),
+        data={"reason": reason},
+    )
+    return req
+
+
 def submit_unsolved(*, by, now: datetime) -> list[HotlineRecord]:
     """The engineer's unsolved records go to the service manager (HL-7)."""
     require(by, "servicedesk.hotline")
