@@ -17,7 +17,7 @@ class NoHardDeleteAdmin(SimpleHistoryAdmin):
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Kefu"), {"fields": ("name", "mobile", "employee_no", "department", "station", "manager")}),
+        (_("Kefu"), {"fields": ("name", "mobile", "employee_no", "department", "station", "manager", "calendar")}),
     )
     list_display = ("username", "name", "employee_no", "department", "station", "is_active")
     list_select_related = ("department", "station")
