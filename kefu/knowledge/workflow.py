@@ -106,7 +106,23 @@ def create_article(*, by, now: datetime, source: models.Model | None = None, **f
     return article
 
 
-def _propose(source, *, symptom, cause, solution, steps, product, by, now, **extra) -> Article:
+def propose(
+    source: models.Model,
+    *,
+    symptom: str,
+    cause: str = "",
+    solution: str,
+    steps: str = "",
+    product: str = "",
+    by,
+    now: datetime,
+    version: str = "",
+    tags: str = "",
+    title: str = "",
+) -> Article:
+    """A solved problem becomes a prefilled draft in one click, linked to its source (KB-1):
+    a request or hotline record solved on the phone (HL-4) or a sampled onsite service sheet
+    (OS-7, KB-4). The source's customer (if any) gets a line on the care column."""
     return create_article(
         by=by,
         now=now,
@@ -116,72 +132,14 @@ def _propose(source, *, symptom, cause, solution, steps, product, by, now, **ext
         solution=solution,
         steps=steps,
         product=product,
-        **extra,
-    )
-
-
-def propose_from_request(
-    source_obj: models.Model,
-    *,
-    symptom: str,
-    cause: str = "",
-    solution: str,
-    steps: str = "",
-    product: str = "",
-    by,
-    now: datetime,
-    version: str = "",
-    tags: str = "",
-    title: str = "",
-) -> Article:
-    """HL-4: a problem solved on the phone becomes a prefilled draft in one click (KB-1 source request).
-
-    `source_obj` is the service request or hotline record; its `customer` (if any) gets a line
-    on the care column.
-    """
-    return _propose(
-        source_obj,
-        symptom=symptom,
-        cause=cause,
-        solution=solution,
-        steps=steps,
-        product=product,
-        by=by,
-        now=now,
         version=version,
         tags=tags,
         title=title,
     )
 
 
-def propose_from_sheet(
-    sheet: models.Model,
-    *,
-    symptom: str,
-    cause: str = "",
-    solution: str,
-    steps: str = "",
-    product: str = "",
-    by,
-    now: datetime,
-    version: str = "",
-    tags: str = "",
-    title: str = "",
-) -> Article:
-    """A sampled service sheet proposed to the library (for QA sampling, KB-4 / OS-7): a prefilled draft."""
-    return _propose(
-        sheet,
-        symptom=symptom,
-        cause=cause,
-        solution=solution,
-        steps=steps,
-        product=product,
-        by=by,
-        now=now,
-        version=version,
-        tags=tags,
-        title=title,
-    )
+# The names the service desk (HL-4) and field service (OS-7) call.
+propose_from_request = propose_from_sheet = propose
 
 
 def update_article(article: Article, *, by, now: datetime, **fields) -> Article:
