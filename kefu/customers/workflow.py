@@ -210,6 +210,20 @@ def apply_changes(
     return changed
 
 
+def _update_locked(
+    obj: models.Model, allowed: tuple[str, ...], changes: dict[str, Any], *, check=None, **kwargs
+) -> tuple[models.Model, list[str]]:
+    """Lock the row, apply and audit the changes (apply_changes), run `check` on the result,
+    all in one transaction; refreshes `obj`. Returns the locked copy and the changed names."""
+    with transaction.atomic():
+        locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+        changed = apply_changes(locked, allowed, changes, **kwargs)
+        if check is not None:
+            check(locked)
+    obj.refresh_from_db()
+    return locked, changed
+
+
 def create_customer(
     *,
     data: dict[str, Any],
@@ -264,28 +278,19 @@ def _create_contact(customer: Customer, data: dict[str, Any], *, by, now: dateti
     return contact
 
 
-def update_customer(
-    customer: Customer,
-    changes: dict[str, Any],
-    *,
-    by,
-    now: datetime,
-    expected: dict[str, Any] | None = None,
-    verb: str = "update",
-    source: str = "",
-) -> list[str]:
-    """Edit the archive; every changed field is audited with its old and new value."""
+def update_customer(customer: Customer, changes: dict[str, Any], *, by, now: datetime, **kwargs) -> list[str]:
+    """Edit the archive; every changed field is audited with its old and new value.
+
+    `expected` (the values the user saw), `verb` and `source` as in apply_changes."""
     require(by, "customers.change_customer", customer)
     if "name" in changes and not (changes["name"] or "").strip():
         raise Invalid(NAME_REQUIRED, field="name")
+
     with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        changed = apply_changes(
-            locked, CUSTOMER_FIELDS, changes, by=by, now=now, expected=expected, verb=verb, source=source
-        )
+        changed = _update_locked(customer, CUSTOMER_FIELDS, changes, by=by, now=now, **kwargs)[1]
         if changed:
-            Customer.objects.filter(pk=locked.pk).update(updated_at=now)
-    customer.refresh_from_db()
+            Customer.objects.filter(pk=customer.pk).update(updated_at=now)
+            customer.updated_at = now
     return changed
 
 
@@ -295,28 +300,13 @@ def add_contact(customer: Customer, data: dict[str, Any], *, by, now: datetime) 
         return _create_contact(customer, data, by=by, now=now)
 
 
-def update_contact(
-    contact: Contact,
-    changes: dict[str, Any],
-    *,
-    by,
-    now: datetime,
-    expected: dict[str, Any] | None = None,
-    verb: str = "update",
-    source: str = "",
-) -> list[str]:
+def update_contact(contact: Contact, changes: dict[str, Any], *, by, now: datetime, **kwargs) -> list[str]:
     require(by, "customers.change_customer", contact.customer)
     if "mobile" in changes:
         changes = {**changes, "mobile": _clean_mobile(changes["mobile"])}
     if "name" in changes and not (changes["name"] or "").strip():
         raise Invalid(CONTACT_NAME_REQUIRED, field="name")
-    with transaction.atomic():
-        locked = Contact.objects.select_for_update().get(pk=contact.pk)
-        changed = apply_changes(
-            locked, CONTACT_FIELDS, changes, by=by, now=now, expected=expected, verb=verb, source=source
-        )
-    contact.refresh_from_db()
-    return changed
+    return _update_locked(contact, CONTACT_FIELDS, changes, by=by, now=now, **kwargs)[1]
 
 
 def set_main_contact(contact: Contact, *, by, now: datetime) -> Contact:
@@ -374,26 +364,14 @@ def create_contract(customer: Customer, data: dict[str, Any], *, by, now: dateti
     return contract
 
 
-def update_contract(
-    contract: Contract,
-    changes: dict[str, Any],
-    *,
-    by,
-    now: datetime,
-    expected: dict[str, Any] | None = None,
-    verb: str = "update",
-    source: str = "",
-) -> list[str]:
+def _period_in_order(contract: Contract) -> None:
+    if contract.service_start and contract.service_end and contract.service_end < contract.service_start:
+        raise Invalid(PERIOD_REVERSED, field="service_end")
+
+
+def update_contract(contract: Contract, changes: dict[str, Any], *, by, now: datetime, **kwargs) -> list[str]:
     require(by, "customers.change_contract", contract.customer)
-    with transaction.atomic():
-        locked = Contract.objects.select_for_update().get(pk=contract.pk)
-        changed = apply_changes(
-            locked, CONTRACT_FIELDS, changes, by=by, now=now, expected=expected, verb=verb, source=source
-        )
-        if locked.service_end < locked.service_start:
-            raise Invalid(PERIOD_REVERSED, field="service_end")
-    contract.refresh_from_db()
-    return changed
+    return _update_locked(contract, CONTRACT_FIELDS, changes, check=_period_in_order, by=by, now=now, **kwargs)[1]
 
 
 def add_device(customer: Customer, data: dict[str, Any], *, by, now: datetime) -> Device:
@@ -410,6 +388,16 @@ def add_device(customer: Customer, data: dict[str, Any], *, by, now: datetime) -
             raise Invalid(SERIAL_TAKEN % {"serial": device.serial_barcode}, field="serial_barcode") from None
         record(device, "create", by=by, at=now, after=str(device), data={"customer": customer.pk})
     return device
+
+
+def update_device(device: Device, changes: dict[str, Any], *, by, now: datetime, **kwargs) -> list[str]:
+    """Correct an installed unit's record (CRM-4), each change audited; the barcode stays unique."""
+    require(by, "customers.add_device", device.customer)
+    try:
+        with transaction.atomic():
+            return _update_locked(device, DEVICE_FIELDS, changes, by=by, now=now, **kwargs)[1]
+    except IntegrityError:
+        raise Invalid(SERIAL_TAKEN % {"serial": changes.get("serial_barcode", "")}, field="serial_barcode") from None
 
 
 def add_note(customer: Customer, text: str, *, by, now: datetime) -> TimelineEntry:
