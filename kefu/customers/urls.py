@@ -17,6 +17,9 @@ urlpatterns = [
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/contracts/new/", views.contract_create, name="contract_create"),
     path("<int:pk>/devices/new/", views.device_create, name="device_create"),
+    path("<int:pk>/contacts/<int:child_pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("<int:pk>/contracts/<int:child_pk>/edit/", views.contract_edit, name="contract_edit"),
+    path("<int:pk>/devices/<int:child_pk>/edit/", views.device_edit, name="device_edit"),
     path("<int:pk>/notes/", views.note_create, name="note_create"),
     path("<int:pk>/<str:action>/", views.customer_status, name="status"),
 ]

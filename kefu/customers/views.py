@@ -102,6 +102,7 @@ def customer_detail(request, pk):
             "can_status": user.has_perm("customers.change_customer_status", customer),
             "can_note": user.has_perm("customers.add_note", customer),
             "can_contract": user.has_perm("customers.add_contract", customer),
+            "can_change_contract": user.has_perm("customers.change_contract", customer),
             "can_device": user.has_perm("customers.add_device", customer),
             "note_form": NoteForm(),
             "reason_form": ReasonForm(),
@@ -179,6 +180,59 @@ def _child_form(request, pk, form_class, create, title, perm):
             messages.success(request, SAVED)
             return redirect(customer)
     return render(request, "customers/child_form.html", {"form": form, "title": title, "customer": customer})
+
+
+def _child_edit(request, pk, child_pk, related: str, form_class, update, title, perm):
+    """Correct a contact, contract or device through its workflow function (CRM-1..4)."""
+    customer = selectors.customer_for(request.user, pk)
+    if not request.user.has_perm(perm, customer):
+        raise PermissionDenied
+    child = get_object_or_404(getattr(customer, related).all(), pk=child_pk)
+    # The form gets its own copy: a ModelForm writes cleaned values onto its instance.
+    form = form_class(request.POST or None, instance=type(child).objects.get(pk=child.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            update(child, form.cleaned_data, by=request.user, now=timezone.now())
+        except KefuError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, SAVED)
+            return redirect(customer)
+    return render(request, "customers/child_form.html", {"form": form, "title": title, "customer": customer})
+
+
+def _update_contact(contact, data, *, by, now):
+    workflow.update_contact(contact, data, by=by, now=now)
+    if data.get("is_main") and not contact.is_main:
+        workflow.set_main_contact(contact, by=by, now=now)
+
+
+@login_required
+def contact_edit(request, pk, child_pk):
+    return _child_edit(
+        request, pk, child_pk, "contacts", ContactForm, _update_contact, _("编辑联系人"), "customers.change_customer"
+    )
+
+
+@login_required
+def contract_edit(request, pk, child_pk):
+    return _child_edit(
+        request,
+        pk,
+        child_pk,
+        "contracts",
+        ContractForm,
+        workflow.update_contract,
+        _("编辑合同"),
+        "customers.change_contract",
+    )
+
+
+@login_required
+def device_edit(request, pk, child_pk):
+    return _child_edit(
+        request, pk, child_pk, "devices", DeviceForm, workflow.update_device, _("编辑设备"), "customers.add_device"
+    )
 
 
 @login_required
