@@ -6,7 +6,7 @@ Domains add their items with `register()` from their AppConfig.ready().
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -19,12 +19,12 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("workbench", _("工作台"), "workbench", order=0),
-    NavItem("notifications", _("通知"), "notify:list", order=90),
-    NavItem("stations", _("维修站"), "org:station_list", "org.view_station_list", order=80),
-    NavItem("users", _("人员"), "org:user_list", "org.view_user_list", order=85),
-    NavItem("api_docs", _("API 文档"), "swagger-ui", "core.view_api_docs", order=95),
-    NavItem("admin", _("系统管理"), "admin:index", "core.admin_site", order=99),
+    NavItem("workbench", pgettext_lazy("nav", "工作台"), "workbench", order=0),
+    NavItem("notifications", pgettext_lazy("nav", "通知"), "notify:list", order=90),
+    NavItem("stations", pgettext_lazy("nav", "维修站"), "org:station_list", "org.view_station_list", order=80),
+    NavItem("users", pgettext_lazy("nav", "人员"), "org:user_list", "org.view_user_list", order=85),
+    NavItem("api_docs", pgettext_lazy("nav", "API 文档"), "swagger-ui", "core.view_api_docs", order=95),
+    NavItem("admin", pgettext_lazy("nav", "系统管理"), "admin:index", "core.admin_site", order=99),
 ]
 
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomersConfig(AppConfig):
@@ -12,7 +12,9 @@ class CustomersConfig(AppConfig):
         from kefu.org import demo_data
 
         navigation.register(
-            navigation.NavItem("customers", _("客户"), "customers:list", "customers.view_customer_list", order=10)
+            navigation.NavItem(
+                "customers", pgettext_lazy("nav", "客户"), "customers:list", "customers.view_customer_list", order=10
+            )
         )
         demo_data.register(demo.load)
         if "customers:list" not in testing.HTML_LISTS:

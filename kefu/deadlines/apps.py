@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _seed_defaults(sender, using="default", **kwargs) -> None:
@@ -28,12 +28,20 @@ class DeadlinesConfig(AppConfig):
 
         navigation.register(
             navigation.NavItem(
-                "calendars", _("工作日历"), "deadlines:calendar_list", "deadlines.view_calendar", order=96
+                "calendars",
+                pgettext_lazy("nav", "工作日历"),
+                "deadlines:calendar_list",
+                "deadlines.view_calendar",
+                order=96,
             )
         )
         navigation.register(
             navigation.NavItem(
-                "deadline_rules", _("时限规则"), "deadlines:rule_list", "deadlines.view_rule_list", order=97
+                "deadline_rules",
+                pgettext_lazy("nav", "时限规则"),
+                "deadlines:rule_list",
+                "deadlines.view_rule_list",
+                order=97,
             )
         )
         workbench.register(workbench_panel)

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FieldServiceConfig(AppConfig):
@@ -13,10 +13,18 @@ class FieldServiceConfig(AppConfig):
         from kefu.org import demo_data
 
         navigation.register(
-            navigation.NavItem("dispatch_board", _("派工"), "fieldservice:board", "fieldservice.view_board", order=16)
+            navigation.NavItem(
+                "dispatch_board",
+                pgettext_lazy("nav", "派工"),
+                "fieldservice:board",
+                "fieldservice.view_board",
+                order=16,
+            )
         )
         navigation.register(
-            navigation.NavItem("my_orders", _("我的工单"), "fieldservice:today", "fieldservice.view_list", order=17)
+            navigation.NavItem(
+                "my_orders", pgettext_lazy("nav", "我的工单"), "fieldservice:today", "fieldservice.view_list", order=17
+            )
         )
         demo_data.register(demo.load)
         for name in ("fieldservice:board", "fieldservice:today", "fieldservice:list"):

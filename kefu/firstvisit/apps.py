@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FirstVisitConfig(AppConfig):
@@ -13,10 +13,14 @@ class FirstVisitConfig(AppConfig):
         from kefu.org import demo_data
 
         navigation.register(
-            navigation.NavItem("firstvisit", _("首访"), "firstvisit:list", "firstvisit.view_list", order=12)
+            navigation.NavItem(
+                "firstvisit", pgettext_lazy("nav", "首访"), "firstvisit:list", "firstvisit.view_list", order=12
+            )
         )
         navigation.register(
-            navigation.NavItem("needs", _("客户需求"), "firstvisit:needs", "firstvisit.view_needs", order=13)
+            navigation.NavItem(
+                "needs", pgettext_lazy("nav", "客户需求"), "firstvisit:needs", "firstvisit.view_needs", order=13
+            )
         )
         workbench.register(views.workbench_panel)
         workbench.register(views.needs_panel)

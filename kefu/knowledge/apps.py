@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class KnowledgeConfig(AppConfig):
@@ -13,7 +14,9 @@ class KnowledgeConfig(AppConfig):
         from kefu.org import demo_data
 
         navigation.register(
-            navigation.NavItem("knowledge", _("问题库"), "knowledge:list", "knowledge.view_list", order=40)
+            navigation.NavItem(
+                "knowledge", pgettext_lazy("nav", "问题库"), "knowledge:list", "knowledge.view_list", order=40
+            )
         )
         timeline.register_kind("knowledge", _("问题库"))
         demo_data.register(demo.load)

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PlansConfig(AppConfig):
@@ -12,7 +12,9 @@ class PlansConfig(AppConfig):
         from kefu.org import demo_data
         from kefu.plans import demo, views
 
-        navigation.register(navigation.NavItem("plans", _("服务计划"), "plans:list", "plans.view_list", order=14))
+        navigation.register(
+            navigation.NavItem("plans", pgettext_lazy("nav", "服务计划"), "plans:list", "plans.view_list", order=14)
+        )
         workbench.register(views.workbench_panel)
         if views.customer_panel not in customer_views.CUSTOMER_PANELS:
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)

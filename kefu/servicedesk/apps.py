@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ServiceDeskConfig(AppConfig):
@@ -13,11 +14,21 @@ class ServiceDeskConfig(AppConfig):
 
         for item in (
             navigation.NavItem(
-                "requests", _("服务请求"), "servicedesk:list", "servicedesk.view_request_list", order=20
+                "requests",
+                pgettext_lazy("nav", "服务请求"),
+                "servicedesk:list",
+                "servicedesk.view_request_list",
+                order=20,
             ),
-            navigation.NavItem("hotline", _("热线"), "servicedesk:hotline", "servicedesk.hotline", order=21),
-            navigation.NavItem("duty", _("值班安排"), "servicedesk:duty", "servicedesk.view_duty", order=22),
-            navigation.NavItem("portal", _("我的服务请求"), "portal:list", "servicedesk.submit_portal", order=5),
+            navigation.NavItem(
+                "hotline", pgettext_lazy("nav", "热线"), "servicedesk:hotline", "servicedesk.hotline", order=21
+            ),
+            navigation.NavItem(
+                "duty", pgettext_lazy("nav", "值班安排"), "servicedesk:duty", "servicedesk.view_duty", order=22
+            ),
+            navigation.NavItem(
+                "portal", pgettext_lazy("nav", "我的服务请求"), "portal:list", "servicedesk.submit_portal", order=5
+            ),
         ):
             navigation.register(item)
         workbench.register(views.workbench_panel)

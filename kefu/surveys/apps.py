@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SurveysConfig(AppConfig):
@@ -11,7 +11,9 @@ class SurveysConfig(AppConfig):
         from kefu.org import demo_data
         from kefu.surveys import demo, rules  # noqa: F401 - rules registers the permissions
 
-        navigation.register(navigation.NavItem("surveys", _("满意度"), "surveys:list", "surveys.view_list", order=16))
+        navigation.register(
+            navigation.NavItem("surveys", pgettext_lazy("nav", "满意度"), "surveys:list", "surveys.view_list", order=16)
+        )
         demo_data.register(demo.load)
         if "surveys:list" not in testing.HTML_LISTS:
             testing.HTML_LISTS.append("surveys:list")

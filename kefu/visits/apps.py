@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _schedule_daily_job(sender, using="default", **kwargs) -> None:
@@ -29,7 +29,9 @@ class VisitsConfig(AppConfig):
         from kefu.org import demo_data
         from kefu.visits import demo, views
 
-        navigation.register(navigation.NavItem("visits", _("回访"), "visits:list", "visits.view_list", order=15))
+        navigation.register(
+            navigation.NavItem("visits", pgettext_lazy("nav", "回访"), "visits:list", "visits.view_list", order=15)
+        )
         workbench.register(views.workbench_panel)
         if views.customer_panel not in customer_views.CUSTOMER_PANELS:
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)
