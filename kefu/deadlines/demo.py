@@ -1,9 +1,10 @@
-"""Demo data: the three calendars, the rule table, and open clocks for the demo users.
+"""Demo data: the three calendars, the rule table, and open clocks for the roles whose domain
+is not built yet.
 
-No request domain exists yet, so the demo clocks run on the demo departments and the
-demo station; each is started through the engine, as a domain's workflow would. The
-hotline user gets one overdue clock, one due within the hour and two due later, whatever
-the time of day the demo is loaded (the first two use wall-clock rules).
+Roles with a domain (hotline, field engineer, first visit, customer representative, service
+manager) get real clocks from their domain's demo data, made through its workflow. Until the
+complaint, manufacturer-network and parts domains exist, their roles' demo clocks run on the
+demo departments and stations, started through the engine as a workflow would.
 """
 
 from datetime import timedelta
@@ -15,13 +16,6 @@ from kefu.org.models import Department, Station, User
 
 # (username, subject kind, subject code, rule key, started how long before now)
 DEMO_CLOCKS = [
-    ("hotline", "department", "service", "hotline.duty_ready", timedelta(minutes=70)),
-    ("hotline", "department", "service", "hotline.handover", timedelta(minutes=5)),
-    ("hotline", "department", "service", "hotline.shelved_reply", timedelta(0)),
-    ("hotline", "department", "service", "request.first_response.low", timedelta(0)),
-    ("field_engineer", "department", "service", "fieldservice.write_off", timedelta(hours=1)),
-    ("first_visit", "department", "customer_relations", "firstvisit.call", timedelta(days=6)),
-    ("customer_rep", "department", "customer_relations", "returnvisit.hotline", timedelta(days=2)),
     ("quality", "department", "quality", "complaint.contact", timedelta(minutes=30)),
     ("call_center", "department", "call_center", "returnvisit.network_followup", timedelta(hours=40)),
     ("parts_group", "department", "parts", "parts.return_query", timedelta(hours=2)),

@@ -131,6 +131,13 @@ def _managers() -> list[User]:
     return list(User.objects.filter(is_active=True, groups__name=roles.SERVICE_MANAGER).distinct())
 
 
+def _manager_for(user) -> User | None:
+    if user.manager_id and user.manager.has_role(roles.SERVICE_MANAGER):
+        return user.manager
+    managers = sorted(_managers(), key=lambda m: m.pk)
+    return managers[0] if managers else None
+
+
 def _customer_users(order: WorkOrder) -> list[User]:
     """The customer's portal logins: the outbox reaches the customer through them."""
     return list(User.objects.filter(is_active=True, customer_contact__customer=order.customer_id).distinct())
@@ -174,7 +181,8 @@ def _open_request(service_request, *, reason: str, by, now: datetime, previous: 
         )
         order.number = f"PG{timezone.localtime(now):%y%m%d}{order.pk:05d}"
         WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
-        clocks.start(order, "fieldservice.verify", now=now, by=by)
+        # On the checking manager's workbench: the requester's own service manager, else the first.
+        clocks.start(order, "fieldservice.verify", owner=_manager_for(by), now=now, by=by)
         record(order, "onsite_request", by=by, at=now, after=order.get_status_display(), data={"reason": reason})
         outbox.enqueue(
             "work_order.requested",

@@ -81,6 +81,9 @@ def load() -> int:
         return 0
     now = timezone.now()
     created = _roster(manager, hotline, now)
+    # The current shift's 30-minute handover clock, as the every-minute job starts it (HL-2):
+    # the hotline user's first task is to take over the night shift's open items.
+    workflow.start_due_handovers(now=now)
     if ServiceRequest.all_objects.exists():
         return created
     customers = list(Customer.objects.order_by("pk")[:8])

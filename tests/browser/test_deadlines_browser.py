@@ -15,16 +15,40 @@ def demo(transactional_db):
     load()
 
 
+def _clocks_due_overdue_soon_later(username: str) -> dict[str, int]:
+    """Four clocks for `username` whatever the hour: wall-clock rules started so that one is
+    overdue and one due within the hour; two working-time rules due later."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kefu.deadlines import clocks
+    from kefu.org.models import Department, User
+
+    owner, subject, now = User.objects.get(username=username), Department.objects.get(code="service"), timezone.now()
+    made = {}
+    for key, ago in (
+        ("hotline.duty_ready", timedelta(minutes=70)),
+        ("hotline.handover", timedelta(minutes=5)),
+        ("hotline.shelved_reply", timedelta(0)),
+        ("request.first_response.low", timedelta(0)),
+    ):
+        clocks.stop(subject, key, now=now)
+        made[key] = clocks.start(subject, key, owner=owner, now=now - ago).pk
+    return made
+
+
 def test_rpt1_hotline_user_sees_live_countdowns(page, live_server, demo, screenshot, outside_requests):
+    made = _clocks_due_overdue_soon_later("hotline")
     login(page, live_server, "hotline")
     panel = page.locator("[data-testid=clock-panel]")
     assert panel.is_visible()
     rows = panel.locator("tbody tr[data-object^='deadlines.clock:']")
-    assert rows.count() >= 4  # the engine's four demo clocks, and whatever other domains add
+    assert rows.count() >= 4  # the four above, and the demo's real ones
     # One overdue (red), one due within the hour (amber), the others later; by due time.
-    overdue = panel.locator("tr[data-rule='hotline.duty_ready'] .countdown")
-    soon = panel.locator("tr[data-rule='hotline.handover'] .countdown")
-    later = panel.locator("tr[data-rule='hotline.shelved_reply'] .countdown")
+    overdue = panel.locator(f"tr[data-object='deadlines.clock:{made['hotline.duty_ready']}'] .countdown")
+    soon = panel.locator(f"tr[data-object='deadlines.clock:{made['hotline.handover']}'] .countdown")
+    later = panel.locator(f"tr[data-object='deadlines.clock:{made['hotline.shelved_reply']}'] .countdown")
     assert "overdue" in overdue.get_attribute("class")
     assert overdue.inner_text().startswith("超时")
     assert "soon" in soon.get_attribute("class")
@@ -34,11 +58,12 @@ def test_rpt1_hotline_user_sees_live_countdowns(page, live_server, demo, screens
     assert path.stat().st_size > 10_000
     # The script keeps them live: a clock whose due time passes turns red without a reload.
     page.evaluate(
-        """() => {
-            const el = document.querySelector("[data-testid=clock-panel] tr[data-rule='hotline.shelved_reply'] .countdown");
+        """(pk) => {
+            const el = document.querySelector(`[data-testid=clock-panel] tr[data-object='deadlines.clock:${pk}'] .countdown`);
             el.dataset.due = new Date(Date.now() - 60000).toISOString();
             el.id = "moved";
-        }"""
+        }""",
+        made["hotline.shelved_reply"],
     )
     page.wait_for_selector("#moved.countdown.overdue")
     assert outside_requests == []

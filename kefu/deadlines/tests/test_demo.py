@@ -1,26 +1,25 @@
 """Demo data: calendars, rules and clocks for the demo users, idempotent (issue 4)."""
 
 import pytest
-from django.utils import timezone
+from django.contrib.contenttypes.models import ContentType
 
 from kefu.deadlines import selectors
-from kefu.deadlines.demo import DEMO_CLOCKS
-from kefu.deadlines.models import Clock
+from kefu.deadlines.models import OPEN_STATES, Clock
 from kefu.org.demo_data import load
-from kefu.org.models import User
+from kefu.org.models import Department, User
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_hotline_user_has_overdue_soon_and_later_clocks():
+def test_demo_roles_with_a_domain_have_real_clocks_not_placeholders():
     load()
-    hotline = User.objects.get(username="hotline")
-    ours = [key for user, _kind, _code, key, _ago in DEMO_CLOCKS if user == "hotline"]
-    clocks = selectors.decorate(
-        selectors.rows(selectors.clocks_for(hotline).filter(rule__key__in=ours), limit=10), timezone.now()
-    )
-    # Other domains' demo data may add clocks of their own; these four are the engine's.
-    assert [c.urgency for c in clocks] == ["overdue", "soon", "", ""]
+    department = ContentType.objects.get_for_model(Department)
+    for username in ("hotline", "field_engineer", "first_visit", "customer_rep"):
+        mine = Clock.objects.filter(owner__username=username, state__in=OPEN_STATES)
+        assert mine.exists(), username
+        assert not mine.filter(content_type=department).exists(), username
+    # The hotline user's first task: take over the night shift's open items (HL-2).
+    assert Clock.objects.filter(owner__username="hotline", rule__key="hotline.handover", state__in=OPEN_STATES).exists()
     manager = User.objects.get(username="service_manager")
     team = selectors.rows(selectors.clocks_for(manager, team=True), limit=100)
     assert {c.owner.username for c in team} >= {"hotline", "field_engineer"}

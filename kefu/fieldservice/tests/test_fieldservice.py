@@ -62,6 +62,7 @@ def test_os1_request_onsite_from_a_service_request_starts_the_verification_clock
     assert order.status == S.REQUESTED and order.number.startswith("PG")
     assert order.customer_id == order.request.customer_id
     assert clock(order, "fieldservice.verify").state == "running"
+    assert clock(order, "fieldservice.verify").owner == manager  # on the manager's workbench
     assert "onsite_request" in verbs(order)
     assert Outbox.objects.filter(event="work_order.requested", recipient=manager).exists()
 
