@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Value, When
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,9 @@ def lockout(request, credentials=None, *args, **kwargs):
 @login_required
 def workbench(request):
     """A user's page of what is theirs and what is due (RPT-1). Domains add panels here."""
-    notifications = Notification.objects.filter(recipient=request.user).order_by("-created_at")[:8]
+    # Unread first (newest first), then the latest read ones.
+    unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1))
+    notifications = Notification.objects.filter(recipient=request.user).order_by(unread_first, "-created_at", "-pk")[:8]
     return render(request, "core/workbench.html", {"notifications": notifications, "panels": workbench_panels(request)})
 
 

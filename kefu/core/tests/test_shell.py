@@ -117,3 +117,25 @@ def test_rpt1_workbench_query_count_is_bounded(client, make_user, django_assert_
     client.force_login(user)
     with django_assert_max_num_queries(WORKBENCH_MAX_QUERIES):
         assert client.get(reverse("workbench")).status_code == 200
+
+
+def test_rpt1_workbench_lists_unread_notices_first_and_opening_one_marks_it_read(client, make_user, now):
+    from datetime import timedelta
+
+    from kefu.notify import outbox
+    from kefu.notify.models import Notification
+
+    user = make_user("hotline")
+    for i in range(10):
+        outbox.enqueue(f"demo.n{i}", None, to=[user], subject=f"通知{i}", link="/", now=now + timedelta(minutes=i))
+    outbox.deliver_pending(now=now + timedelta(hours=1))
+    old_unread = Notification.objects.get(title="通知0")
+    Notification.objects.exclude(pk=old_unread.pk).update(read_at=now + timedelta(hours=1))
+    client.force_login(user)
+    html = client.get(reverse("workbench")).content.decode()
+    panel = html[html.index('data-testid="workbench-notifications"') :]
+    # The one unread notice comes first although it is the oldest; then the newest read ones.
+    assert panel.index("通知0") < panel.index("通知9") < panel.index("通知8")
+    assert client.post(reverse("notify:read", args=[old_unread.pk])).status_code == 302
+    old_unread.refresh_from_db()
+    assert old_unread.read_at is not None
