@@ -11,7 +11,7 @@ Prints one JSON line per figure:
 - deadlines.workbench_team_query_p95: the same for a manager's team (50 reports).
 `n` is the number of running clocks in the database.
 
-    python bench/bench_deadlines.py [--base 2025-11-24T10:00:00+08:00] [--samples 200]
+    python bench/bench_deadlines.py [--base 2025-11-24T10:00:00+08:00] [--samples 200] [--scan-only]
 """
 
 import argparse
@@ -33,25 +33,39 @@ django.setup()
 
 # Models import only after django.setup().
 from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from kefu.deadlines import scan, selectors  # noqa: E402
 from kefu.deadlines.models import Clock, ClockState  # noqa: E402
+from kefu.notify.models import Notification, Outbox  # noqa: E402
 from kefu.org.models import User  # noqa: E402
 
 
 def emit(bench: str, value: float, unit: str, n: int, command: str, **extra) -> None:
     line = {"bench": bench, "value": value, "unit": unit, "n": n, "db": connection.vendor, "command": command}
-    print(json.dumps(line | extra))
+    loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else ""
+    print(json.dumps(line | extra | {"loadavg": loadavg}), flush=True)
 
 
 def tick(now: datetime, repeats: int) -> tuple[float, dict]:
-    """Median ms of a scan tick at `now`; every repeat is rolled back so all see the same data."""
+    """Median ms of a scan tick at `now`; every repeat is rolled back so all see the same data.
+
+    The counts say what the tick did: clocks handled per step, the outbox rows (notifications)
+    and bell items it wrote, and the SQL statements it ran.
+    """
     timings, counts = [], {}
     for _ in range(repeats):
         with transaction.atomic():
-            began = time.perf_counter()
-            counts = scan.run(now=now)
-            timings.append((time.perf_counter() - began) * 1000)
+            outbox_before, bell_before = Outbox.objects.count(), Notification.objects.count()
+            with CaptureQueriesContext(connection) as queries:
+                began = time.perf_counter()
+                counts = scan.run(now=now)
+                timings.append((time.perf_counter() - began) * 1000)
+            counts |= {
+                "notifications": Outbox.objects.count() - outbox_before,
+                "bell_items": Notification.objects.count() - bell_before,
+                "statements": len(queries),
+            }
             transaction.set_rollback(True)
     return statistics.median(timings), counts
 
@@ -74,6 +88,7 @@ def main() -> None:
     parser.add_argument("--base", default="2025-11-24T10:00:00+08:00")
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--scan-only", action="store_true", help="only the two scan-tick figures")
     args = parser.parse_args()
     command = "python bench/bench_deadlines.py " + " ".join(sys.argv[1:])
     base = datetime.fromisoformat(args.base)
@@ -85,6 +100,8 @@ def main() -> None:
     emit("deadlines.breach_scan_tick", round(ms, 1), "ms", running, command, handled=counts)
     ms, counts = tick(base - timedelta(minutes=1), args.repeats)
     emit("deadlines.breach_scan_idle_tick", round(ms, 2), "ms", running, command, handled=counts)
+    if args.scan_only:
+        return
 
     owners = list(User.objects.filter(username__startswith="bench_owner_", manager__isnull=False))
     if len(owners) < 2:

@@ -22,7 +22,6 @@ from kefu.customers import workflow as archive
 from kefu.customers.models import Contact, Contract, Customer
 from kefu.deadlines import clocks
 from kefu.firstvisit.models import EmailTemplate, FirstVisit, Need
-from kefu.jobs import enqueue as enqueue_job
 from kefu.notify import outbox
 from kefu.notify.models import Outbox
 from kefu.org.models import Company, Department, User
@@ -343,19 +342,17 @@ def send_process_email(visit: FirstVisit, *, by, now: datetime) -> FirstVisit:
         sent = Outbox.objects.filter(
             event="firstvisit.process_email", key__startswith=f"firstvisit.process_email:{locked.pk}:"
         ).count()
-        Outbox.objects.create(
+        # A customer contact has no login: addressed by email. Each send is an occurrence.
+        outbox.enqueue(
+            "firstvisit.process_email",
+            locked,
+            addresses=[contact.email],
+            channels_=[Outbox.Channel.EMAIL],
             key=f"firstvisit.process_email:{locked.pk}:{sent + 1}",
-            event="firstvisit.process_email",
-            channel=Outbox.Channel.EMAIL,
-            address=contact.email,
             subject=subject,
             body=body,
-            next_attempt_at=now,
-            created_at=now,
+            now=now,
         )
-        from kefu.notify.tasks import deliver_outbox
-
-        enqueue_job(deliver_outbox)
         FirstVisit.objects.filter(pk=locked.pk).update(process_email_sent_at=now)
         record(locked, "send_process_email", by=by, at=now, after=contact.email)
         timeline.add(

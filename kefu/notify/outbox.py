@@ -1,23 +1,149 @@
-"""Queue notifications inside a transition, deliver them from a worker (NT-1, QS-4)."""
+"""Queue notifications inside a transition, deliver them from a worker (NT-1, QS-4).
 
+`enqueue()` writes one occurrence's rows (a few statements); `enqueue_many()` writes many
+occurrences at once (a fixed number of statements per 500 rows), for jobs such as the
+deadline scan that notify about hundreds of objects in one transaction.
+"""
+
+import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
 
 from kefu.notify import channels
-from kefu.notify.models import Outbox
+from kefu.notify.models import Notification, Outbox
 
 log = logging.getLogger(__name__)
 
 # A row claimed this long ago whose worker died is handed out again.
 STALE_CLAIM = timedelta(minutes=10)
+# Keys per `key IN (…)` lookup and rows per INSERT in enqueue_many().
+CHUNK = 500
+KEY_MAX = Outbox._meta.get_field("key").max_length
 
 
 def subject_key(obj: models.Model) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def _key(base: str, suffix: str) -> str:
+    """`<base>:<suffix>`, or, past the column's 255 characters, a prefix plus a digest of the
+    whole key: cutting it off would let two recipients (long addresses) share one key."""
+    key = f"{base}:{suffix}"
+    if len(key) <= KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: KEY_MAX - len(digest) - 1]}#{digest}"
+
+
+def _is_email(address: str) -> bool:
+    return "@" in address
+
+
+# Which plain addresses (recipients without a login) a channel can carry. In-app needs a
+# user; a robot is addressed by `group=`; there is no SMS channel yet, so a phone number
+# fits none and enqueue() refuses it rather than dropping it silently.
+ADDRESS_CHANNELS = {Outbox.Channel.EMAIL: _is_email}
+
+
+def _address_key(address: str) -> str:
+    """The recipient part of the key: case-insensitive for email, digits and + for a phone."""
+    if _is_email(address):
+        return address.lower()
+    return "".join(ch for ch in address if ch.isdigit() or ch == "+") or address
+
+
+@dataclass(frozen=True)
+class Message:
+    """One occurrence to notify about; the arguments of enqueue() except `now`."""
+
+    event: str
+    obj: models.Model | None
+    subject: str
+    to: Iterable = ()
+    addresses: Iterable[str] = ()
+    body: str = ""
+    link: str = ""
+    channels_: Iterable[str] = (Outbox.Channel.INAPP,)
+    group: str | None = None
+    key: str | None = None
+
+    def rows(self, *, now: datetime) -> list[Outbox]:
+        """The outbox rows, one per channel and recipient, each with its unique key."""
+        base = self.key or f"{self.event}:{subject_key(self.obj) if self.obj is not None else '-'}"
+        common = {
+            "event": self.event,
+            "subject": self.subject[:200],
+            "body": self.body,
+            "link": self.link,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        chans = list(self.channels_)
+        rows = []
+        user_emails = set()
+        for user in self.to:
+            if user is None:
+                continue
+            for channel in chans:
+                address = ""
+                if channel == Outbox.Channel.EMAIL:
+                    address = user.email
+                    if not address:
+                        continue
+                    user_emails.add(address.strip().lower())
+                rows.append(
+                    Outbox(
+                        key=_key(base, f"{channel}:u{user.pk}"),
+                        channel=channel,
+                        recipient=user,
+                        address=address,
+                        **common,
+                    )
+                )
+        for raw in self.addresses:
+            address = (raw or "").strip()
+            if not address:
+                continue
+            fits = [c for c in chans if ADDRESS_CHANNELS.get(c, lambda _a: False)(address)]
+            if not fits:
+                raise ValueError(f"outbox: no channel in {chans} can carry the address {address!r}")
+            for channel in fits:
+                if channel == Outbox.Channel.EMAIL and address.lower() in user_emails:
+                    continue  # a user in `to` with this email gets it once already
+                rows.append(
+                    Outbox(
+                        key=_key(base, f"{channel}:a{_address_key(address)}"),
+                        channel=channel,
+                        address=address,
+                        **common,
+                    )
+                )
+        if self.group:
+            rows.append(
+                Outbox(
+                    key=_key(base, f"robot:{self.group}"), channel=Outbox.Channel.ROBOT, address=self.group, **common
+                )
+            )
+        return rows
+
+
+def _existing(keys: list[str]) -> set[str]:
+    found = set()
+    for start in range(0, len(keys), CHUNK):
+        found.update(Outbox.objects.filter(key__in=keys[start : start + CHUNK]).values_list("key", flat=True))
+    return found
+
+
+def _deliver_soon() -> None:
+    from kefu.jobs import enqueue as enqueue_job
+    from kefu.notify.tasks import deliver_outbox
+
+    enqueue_job(deliver_outbox)
 
 
 def enqueue(
@@ -25,6 +151,7 @@ def enqueue(
     obj: models.Model | None,
     *,
     to: Iterable = (),
+    addresses: Iterable[str] = (),
     subject: str,
     body: str = "",
     link: str = "",
@@ -35,61 +162,99 @@ def enqueue(
 ) -> int:
     """Write outbox rows for each recipient and channel; returns how many were new.
 
-    `key` identifies the occurrence (default: event + subject object); re-enqueueing the same
-    occurrence is a no-op, which makes jobs that run twice harmless. `group` names a group-chat
-    robot (e.g. "dispatch", the 派单群) that gets the message once.
+    `to` are users; `addresses` are plain email addresses (or, once there is a channel for
+    them, phone numbers) of people without a login, e.g. a customer's contact: sent on the
+    channels in `channels_` that can carry them (email), and a ValueError if none can.
+    `key` identifies the occurrence (default: event + subject object); each row's key is
+    `<key>:<channel>:u<user pk>`, `…:a<address>` or `…:robot:<group>`, so re-enqueueing the
+    same occurrence is a no-op, which makes jobs that run twice harmless. `group` names a
+    group-chat robot (e.g. "dispatch", the 派单群) that gets the message once.
     """
-    base = key or f"{event}:{subject_key(obj) if obj is not None else '-'}"
-    rows = []
-    for user in to:
-        if user is None:
-            continue
-        for channel in channels_:
-            address = ""
-            if channel == Outbox.Channel.EMAIL:
-                address = user.email
-                if not address:
-                    continue
-            rows.append(
-                Outbox(
-                    key=f"{base}:{channel}:u{user.pk}"[:255],
-                    event=event,
-                    channel=channel,
-                    recipient=user,
-                    address=address,
-                    subject=subject[:200],
-                    body=body,
-                    link=link,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
-    if group:
-        rows.append(
-            Outbox(
-                key=f"{base}:robot:{group}"[:255],
-                event=event,
-                channel=Outbox.Channel.ROBOT,
-                address=group,
-                subject=subject[:200],
-                body=body,
-                link=link,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+    message = Message(
+        event,
+        obj,
+        subject,
+        to=to,
+        addresses=addresses,
+        body=body,
+        link=link,
+        channels_=channels_,
+        group=group,
+        key=key,
+    )
+    rows = message.rows(now=now)
     if not rows:
         return 0
-    keys = [r.key for r in rows]
-    existing = set(Outbox.objects.filter(key__in=keys).values_list("key", flat=True))
+    existing = _existing([r.key for r in rows])
     new_rows = [r for r in rows if r.key not in existing]
     # ignore_conflicts covers a concurrent enqueue of the same occurrence between the two queries.
     Outbox.objects.bulk_create(new_rows, ignore_conflicts=True)
     if new_rows:
-        from kefu.jobs import enqueue as enqueue_job
-        from kefu.notify.tasks import deliver_outbox
+        _deliver_soon()
+    return len(new_rows)
 
-        enqueue_job(deliver_outbox)
+
+def enqueue_many(messages: Iterable[Message | Mapping], *, now: datetime) -> int:
+    """Write the rows of many occurrences at once; returns how many outbox rows were new.
+
+    Each message is a `Message` or a mapping of enqueue()'s keyword arguments (with `event`
+    and `obj`). The keys, and so the exactly-once guarantee, are enqueue()'s: enqueueing the
+    same messages twice (or a message enqueue() already wrote) adds nothing.
+
+    In-app rows are delivered here, in the caller's transaction: the bell item (Notification,
+    one-to-one with its outbox row) is written with them and the row is stored as sent, so
+    the worker only sends email and robot messages. Cost: one SELECT and one INSERT of outbox
+    rows, one SELECT and one INSERT of notifications per 500 rows, whatever their number.
+    """
+    rows, seen = [], set()
+    for message in messages:
+        if isinstance(message, Mapping):
+            message = Message(**message)
+        for row in message.rows(now=now):
+            if row.key not in seen:  # the same occurrence twice in one call: once
+                seen.add(row.key)
+                rows.append(row)
+    if not rows:
+        return 0
+    existing = _existing([r.key for r in rows])
+    new_rows = [r for r in rows if r.key not in existing]
+    if not new_rows:
+        return 0
+    inapp = {}
+    for row in new_rows:
+        if row.channel == Outbox.Channel.INAPP:
+            row.status, row.sent_at, row.attempts = Outbox.Status.SENT, now, 1
+            inapp[row.key] = row
+    Outbox.objects.bulk_create(new_rows, batch_size=CHUNK, ignore_conflicts=True)
+    if inapp:
+        # ignore_conflicts gives the rows no primary keys back: look them up by key. A row a
+        # concurrent enqueue wrote first is found too; the one-to-one keeps its bell item single.
+        keys = list(inapp)
+        ids = {}
+        for start in range(0, len(keys), CHUNK):
+            ids.update(
+                Outbox.objects.filter(key__in=keys[start : start + CHUNK], channel=Outbox.Channel.INAPP).values_list(
+                    "key", "pk"
+                )
+            )
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    outbox_id=ids[key],
+                    recipient_id=row.recipient_id,
+                    title=row.subject,
+                    body=row.body,
+                    link=row.link,
+                    created_at=now,
+                )
+                for key, row in inapp.items()
+                if key in ids
+            ],
+            batch_size=CHUNK,
+            ignore_conflicts=True,
+        )
+    if len(inapp) < len(new_rows):
+        _deliver_soon()
     return len(new_rows)
 
 

@@ -284,3 +284,29 @@ def test_kb2_lost_sqlite_triggers_are_restored_after_migrate(db):
 
 def test_corpus_models_are_searchable_words():
     assert all(index_tokens(m) for m in MODELS)
+
+
+@pytest.mark.parametrize("q", ["打印", "不制冷", "凭证无法打印", "跳", "KFR-35", "加密锁 E3", "税控盘离线"])
+@pytest.mark.parametrize("window", [5, 30, 1000])
+def test_kb2_top_n_is_exactly_the_best_of_the_newest_window(corpus, q, window):
+    # The oracle is the full ranking: the same rank per row, cut to the newest `window` hits.
+    rank = {n.pk: n.search_rank for n in search.search(Note.objects.all(), q)}
+    newest = sorted(rank, reverse=True)[:window]
+    expected = sorted(newest, key=lambda pk: (-rank[pk], -pk))[:10]
+    assert [n.pk for n in search.search(Note.objects.all(), q, limit=10, window=window)] == expected
+
+
+def test_kb2_a_paginated_top_n_search_ranks_the_window_once(corpus):
+    from django.core.paginator import Paginator
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = Paginator(search.search(Note.objects.all(), "打印", limit=50), 20).get_page(1)
+        rows = list(page.object_list)
+    assert len(rows) == 20
+    assert page.paginator.count == 50
+    assert len(queries) <= 3  # window, count, page
+    if connection.vendor == "postgresql":
+        # The window is ranked in the statement that finds it; the count ranks nothing.
+        assert sum("ts_rank" in q["sql"] and "LIMIT 1000" in q["sql"] for q in queries) <= 1
+        assert not any(q["sql"].startswith("SELECT COUNT") and "ts_rank" in q["sql"] for q in queries)
