@@ -143,6 +143,16 @@ def _customer_users(order: WorkOrder) -> list[User]:
     return list(User.objects.filter(is_active=True, customer_contact__customer=order.customer_id).distinct())
 
 
+def _contact_addresses(order: WorkOrder) -> list[str]:
+    """The email of the request's contact (else the main contact) when they have no portal
+    login: customers without an account are told too (OS-2)."""
+    contact = order.request.contact if order.request.contact_id else None
+    contact = contact or order.customer.contacts.filter(is_main=True).first()
+    if contact is None or not contact.email or contact.portal_user_id:
+        return []
+    return [contact.email]
+
+
 def _required(value: str, label) -> str:
     value = (value or "").strip()
     if not value:
@@ -343,6 +353,7 @@ def miss_appointment(order: WorkOrder, *, reason: str, start: datetime, end: dat
             "work_order.rescheduled",
             order,
             to=[*_customer_users(order), *_managers()],
+            addresses=_contact_addresses(order),
             channels_=("inapp", "email"),
             key=f"work_order.rescheduled:{order.pk}:{now.isoformat()}",
             subject=str(_("上门时间变更：%(n)s") % {"n": order.number}),

@@ -219,6 +219,26 @@ def test_os2_missed_appointment_needs_reason_and_new_time_and_tells_the_customer
     assert "appointment_missed" in verbs(order)
 
 
+def test_os2_a_customer_without_a_portal_login_is_told_by_email(team, now):
+    from kefu.customers.models import Contact
+
+    manager, engineer, hotline = team
+    order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline, until="scheduled")
+    Contact.objects.filter(customer=order.customer).update(is_main=False)
+    Contact.objects.create(customer=order.customer, name="王会计", email="wang@example.com", is_main=True)
+    late = now + timedelta(hours=4)
+    workflow.miss_appointment(
+        order,
+        reason="前一单超时",
+        start=late + timedelta(days=1),
+        end=late + timedelta(days=1, hours=2),
+        by=engineer,
+        now=late,
+    )
+    mail = Outbox.objects.get(event="work_order.rescheduled", channel="email", recipient__isnull=True)
+    assert mail.address == "wang@example.com" and "前一单超时" in mail.body
+
+
 def test_os2_other_engineer_cannot_work_on_the_order(team, now, make_user):
     manager, engineer, hotline = team
     order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline, until="dispatched")
