@@ -6,6 +6,7 @@ app_name = "fieldservice"
 urlpatterns = [
     path("", views.order_list, name="list"),
     path("board/", views.board, name="board"),
+    path("board/rows/", views.board_rows, name="board_rows"),
     path("qa/", views.qa, name="qa"),
     path("m/", views.today, name="today"),
     path("m/<int:pk>/", views.phone_order, name="phone"),

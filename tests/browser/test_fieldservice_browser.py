@@ -33,18 +33,53 @@ def _team():
     return manager, engineer, hotline
 
 
-def test_os1_service_manager_dispatches_from_the_board(live_server, page, screenshot, outside_requests):
+def test_os1_service_manager_dispatches_from_the_board(live_server, page, screenshot, outside_requests, monkeypatch):
+    """The manager filters the engineers by skill, picks one and dispatches a verified row; loads
+    the next page of waiting rows (htmx) and verifies and sends back rows from it."""
+    from kefu.fieldservice import views
+    from kefu.fieldservice.models import EngineerProfile
+
+    monkeypatch.setattr(views, "BOARD_PAGE", 2)  # the live server runs in this process
     manager, engineer, hotline = _team()
-    order = new_order(now=timezone.now(), manager=manager, engineer=engineer, hotline=hotline, until="verified")
+    EngineerProfile.objects.create(user=engineer, skills="财务软件、打印机")
+    other = UserFactory(roles=["field_engineer"], name="林工")
+    EngineerProfile.objects.create(user=other, skills="网络")
+    now = timezone.now()
+    order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline, until="verified")
+    later = [
+        new_order(now=now + timedelta(minutes=i), manager=manager, engineer=engineer, hotline=hotline)
+        for i in (1, 2, 3)
+    ]
     login(page, live_server, "mgr")
     page.goto(f"{live_server.url}/fieldservice/board/")
-    row = page.locator(f'tr[data-number="{order.number}"]')
-    page.locator("[data-testid=engineer-select]").select_option(str(engineer.pk))
-    row.locator("[data-testid=dispatch]").click()
-    page.wait_for_selector(".alert-success")
+    assert page.locator("[data-testid=waiting-table] tbody tr[data-object]").count() == 2
+    picked = page.locator("[data-testid=picked-engineer]")
+    assert picked.inner_text() == "陈工"  # least loaded first, picked by default
+    page.fill("[data-testid=engineer-filter]", "网络")  # hides 陈工: the pick is cleared, not kept hidden
+    assert picked.inner_text() == "—" and page.locator("#engineer-rows input:checked").count() == 0
+    page.fill("[data-testid=engineer-filter]", "打印机")
+    assert page.locator("#engineer-rows tr:visible").count() == 1
+    page.locator(f'[data-testid=engineer-pick][value="{engineer.pk}"]').check()
+    assert picked.inner_text() == "陈工"
     screenshot(page, "fieldservice-board")
+    page.locator(f'tr[data-number="{order.number}"] [data-testid=dispatch]').click()
+    page.wait_for_selector(".alert-success")
     order.refresh_from_db()
     assert order.status == WorkOrder.Status.DISPATCHED and order.engineer == engineer
+
+    # The dispatched row is gone: 3 waiting, 2 shown; the third comes with "load more".
+    page.click("[data-testid=load-more]")
+    last = page.locator(f'tr[data-number="{later[2].number}"]')
+    last.wait_for()
+    assert page.locator("[data-testid=load-more]").count() == 0
+    last.locator("input[name=reason]").fill("联系人电话不全")
+    last.locator("[data-testid=send-back]").click()
+    page.wait_for_selector(".alert-success")
+    page.locator(f'tr[data-number="{later[0].number}"] [data-testid=verify]').click()
+    page.wait_for_selector(".alert-success")
+    for o in later:
+        o.refresh_from_db()
+    assert [o.status for o in later] == ["verified", "requested", "returned"]
     assert outside_requests == []
 
 
