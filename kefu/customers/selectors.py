@@ -30,18 +30,17 @@ def search(qs: QuerySet, q: str) -> QuerySet:
         return qs
     if _CJK.search(q):
         return fulltext(qs, q)
-    ids: set[int] = set()
+    # One id query for the full-text part; initials and contract numbers are conditions of the
+    # list's own query, so a page stays within 10 queries.
+    match = Q(pk__in=list(fulltext(Customer.objects.all(), q).values_list("pk", flat=True)[:LIMIT]))
     if _ASCII_WORD.match(q):
         prefix = q.upper()
         # A range, not LIKE 'X%': both databases answer it from the initials index.
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        ids.update(
-            Customer.objects.filter(initials__gte=prefix, initials__lt=upper).values_list("pk", flat=True)[:LIMIT]
-        )
-    ids.update(fulltext(Customer.objects.all(), q).values_list("pk", flat=True)[:LIMIT])
+        match |= Q(initials__gte=prefix, initials__lt=upper)
     if any(ch.isdigit() for ch in q):
-        ids.update(Contract.objects.filter(Q(number=q) | Q(dongle_no=q)).values_list("customer_id", flat=True)[:LIMIT])
-    return qs.filter(pk__in=ids)
+        match |= Q(pk__in=Contract.objects.filter(Q(number=q) | Q(dongle_no=q)).values("customer_id"))
+    return qs.filter(match)
 
 
 def customers_for(

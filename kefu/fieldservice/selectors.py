@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -31,33 +31,69 @@ def _day(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def board(*, now: datetime, limit: int = 50) -> dict:
-    """The dispatch board (OS-1): the oldest waiting requests (first `limit`, with the total) and
-    the engineers with their open load and today's appointments — 4 queries, whatever the size.
-    """
-    start, end = _day(now)
-    waiting_qs = WorkOrder.objects.filter(status__in=WAITING)
-    waiting = list(waiting_qs.select_related("customer", "customer__district").order_by("created_at", "id")[:limit])
-    engineers = list(
-        User.objects.filter(is_active=True, groups__name=roles.FIELD_ENGINEER)
-        .select_related("field_profile", "field_profile__region")
-        .order_by("username")
+# --- the dispatch board (OS-1) -------------------------------------------------------------
+
+BOARD_PAGE = 20  # waiting rows per page of the dispatch board; the rest load on demand (htmx)
+
+
+def waiting_page(after: str) -> tuple[list[WorkOrder], bool]:
+    """One page of waiting requests, oldest first, after the row with pk `after` (keyset, so a row
+    dispatched meanwhile neither repeats nor hides another). Only the columns the board shows."""
+    qs = (
+        WorkOrder.objects.filter(status__in=WAITING)
+        .select_related("customer__district")
+        .only("id", "number", "status", "reason", "created_at", "customer__name", "customer__district__name")
+        .order_by("created_at", "id")
     )
-    loads = {
-        row["engineer"]: row
-        for row in WorkOrder.objects.filter(status__in=OPEN_FOR_ENGINEER, engineer__isnull=False)
-        .values("engineer")
-        .annotate(
-            open_orders=Count("id"),
-            today_appointments=Count("id", filter=Q(appointment_start__gte=start, appointment_start__lt=end)),
-        )
-    }
-    for e in engineers:
-        row = loads.get(e.pk, {})
-        e.open_orders = row.get("open_orders", 0)
-        e.today_appointments = row.get("today_appointments", 0)
-    engineers.sort(key=lambda e: (e.open_orders, e.username))
-    return {"waiting": waiting, "waiting_total": waiting_qs.count(), "engineers": engineers}
+    if after.isascii() and after.isdigit():
+        anchor = Subquery(WorkOrder.all_objects.filter(pk=after).values("created_at")[:1])
+        qs = qs.filter(Q(created_at__gt=anchor) | Q(created_at=anchor, id__gt=int(after)))
+    rows = list(qs[: BOARD_PAGE + 1])
+    for row in rows:  # get_status_display() would translate all twelve labels on every call
+        row.status_label = WorkOrder.Status(row.status).label
+        row.reason_short = row.reason if len(row.reason) <= 60 else row.reason[:59] + "…"
+    return rows[:BOARD_PAGE], len(rows) > BOARD_PAGE
+
+
+def engineer_rows(now) -> list[dict]:
+    """Every active field engineer with skills, region, open orders and today's appointments:
+    three queries whatever the number of engineers; least loaded first (the default pick)."""
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + timedelta(days=1)
+    open_orders = dict(
+        WorkOrder.objects.filter(status__in=OPEN_FOR_ENGINEER, engineer__isnull=False)
+        .values_list("engineer")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    today: dict[int, list[str]] = {}
+    for engineer, begins, ends in (
+        WorkOrder.objects.filter(status__in=OPEN_FOR_ENGINEER, appointment_start__gte=start, appointment_start__lt=end)
+        .values_list("engineer", "appointment_start", "appointment_end")
+        .order_by("appointment_start")
+    ):
+        span = timezone.localtime(begins).strftime("%H:%M")
+        if ends is not None:
+            span += "–" + timezone.localtime(ends).strftime("%H:%M")
+        today.setdefault(engineer, []).append(span)
+    engineers = User.objects.filter(is_active=True, groups__name=roles.FIELD_ENGINEER).values_list(
+        "id", "username", "name", "first_name", "last_name", "field_profile__skills", "field_profile__region__name"
+    )
+    rows = [
+        {
+            "pk": str(pk),  # strings: the template neither localises nor looks anything up
+            "name": name or f"{first} {last}".strip() or username,  # as User.display_name
+            "username": username,
+            "skills": skills or "",
+            "region": region or "",
+            "open": str(open_orders.get(pk, 0)),
+            "today": ", ".join(today.get(pk, ())),
+            "load": (open_orders.get(pk, 0), len(today.get(pk, ()))),
+        }
+        for pk, username, name, first, last, skills, region in engineers
+    ]
+    rows.sort(key=lambda r: (r["load"], r["username"]))
+    return rows
 
 
 def today_for_engineer(user, *, now: datetime):

@@ -3,12 +3,11 @@
 Thin: every POST calls one workflow function; a KefuError becomes a message on the page.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +22,6 @@ from kefu.core.errors import Forbidden, Invalid, KefuError
 from kefu.customers.masking import personal
 from kefu.fieldservice import selectors, workflow
 from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, WorkOrder
-from kefu.org import roles
 from kefu.org.models import User
 
 DONE = _("已保存。")
@@ -142,78 +140,13 @@ def order_action(request, pk, verb):
     return redirect("fieldservice:detail", pk=order.pk)
 
 
-BOARD_PAGE = 20  # waiting rows per page of the dispatch board; the rest load on demand (htmx)
-
-
-def _waiting_page(after: str) -> tuple[list[WorkOrder], bool]:
-    """One page of waiting requests, oldest first, after the row with pk `after` (keyset, so a row
-    dispatched meanwhile neither repeats nor hides another). Only the columns the board shows."""
-    qs = (
-        WorkOrder.objects.filter(status__in=workflow.WAITING)
-        .select_related("customer__district")
-        .only("id", "number", "status", "reason", "created_at", "customer__name", "customer__district__name")
-        .order_by("created_at", "id")
-    )
-    if after.isascii() and after.isdigit():
-        anchor = Subquery(WorkOrder.all_objects.filter(pk=after).values("created_at")[:1])
-        qs = qs.filter(Q(created_at__gt=anchor) | Q(created_at=anchor, id__gt=int(after)))
-    rows = list(qs[: BOARD_PAGE + 1])
-    for row in rows:  # get_status_display() would translate all twelve labels on every call
-        row.status_label = WorkOrder.Status(row.status).label
-        row.reason_short = row.reason if len(row.reason) <= 60 else row.reason[:59] + "…"
-    return rows[:BOARD_PAGE], len(rows) > BOARD_PAGE
-
-
-def _engineer_rows(now) -> list[dict]:
-    """Every active field engineer with skills, region, open orders and today's appointments:
-    three queries whatever the number of engineers; least loaded first (the default pick)."""
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    end = start + timedelta(days=1)
-    open_orders = dict(
-        WorkOrder.objects.filter(status__in=workflow.OPEN_FOR_ENGINEER, engineer__isnull=False)
-        .values_list("engineer")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    today: dict[int, list[str]] = {}
-    for engineer, begins, ends in (
-        WorkOrder.objects.filter(
-            status__in=workflow.OPEN_FOR_ENGINEER, appointment_start__gte=start, appointment_start__lt=end
-        )
-        .values_list("engineer", "appointment_start", "appointment_end")
-        .order_by("appointment_start")
-    ):
-        span = timezone.localtime(begins).strftime("%H:%M")
-        if ends is not None:
-            span += "–" + timezone.localtime(ends).strftime("%H:%M")
-        today.setdefault(engineer, []).append(span)
-    engineers = User.objects.filter(is_active=True, groups__name=roles.FIELD_ENGINEER).values_list(
-        "id", "username", "name", "first_name", "last_name", "field_profile__skills", "field_profile__region__name"
-    )
-    rows = [
-        {
-            "pk": str(pk),  # strings: the template neither localises nor looks anything up
-            "name": name or f"{first} {last}".strip() or username,  # as User.display_name
-            "username": username,
-            "skills": skills or "",
-            "region": region or "",
-            "open": str(open_orders.get(pk, 0)),
-            "today": ", ".join(today.get(pk, ())),
-            "load": (open_orders.get(pk, 0), len(today.get(pk, ()))),
-        }
-        for pk, username, name, first, last, skills, region in engineers
-    ]
-    rows.sort(key=lambda r: (r["load"], r["username"]))
-    return rows
-
-
 @login_required
 @permission_required("fieldservice.view_board", raise_exception=True)
 def board(request):
     """The dispatch board (OS-1): a page of the oldest waiting requests and every engineer with
     load. Cost is bounded by the page size and one row per engineer, not by the backlog."""
     after = request.GET.get("after", "")
-    waiting, more = _waiting_page(after)
+    waiting, more = selectors.waiting_page(after)
     return render(
         request,
         "fieldservice/board.html",
@@ -222,7 +155,7 @@ def board(request):
             "more": more,
             "after": after,
             "waiting_total": WorkOrder.objects.filter(status__in=workflow.WAITING).count(),
-            "engineers": _engineer_rows(timezone.now()),
+            "engineers": selectors.engineer_rows(timezone.now()),
         },
     )
 
@@ -231,7 +164,7 @@ def board(request):
 @permission_required("fieldservice.view_board", raise_exception=True)
 def board_rows(request):
     """The next page of waiting rows for the board's 'load more' button (htmx)."""
-    waiting, more = _waiting_page(request.GET.get("after", ""))
+    waiting, more = selectors.waiting_page(request.GET.get("after", ""))
     # A fragment: rendered without the page shell's context processors (navigation, bell count).
     html = render_to_string(
         "fieldservice/_board_rows.html", {"waiting": waiting, "more": more, "csrf_token": get_token(request)}

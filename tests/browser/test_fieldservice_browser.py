@@ -36,10 +36,10 @@ def _team():
 def test_os1_service_manager_dispatches_from_the_board(live_server, page, screenshot, outside_requests, monkeypatch):
     """The manager filters the engineers by skill, picks one and dispatches a verified row; loads
     the next page of waiting rows (htmx) and verifies and sends back rows from it."""
-    from kefu.fieldservice import views
+    from kefu.fieldservice import selectors
     from kefu.fieldservice.models import EngineerProfile
 
-    monkeypatch.setattr(views, "BOARD_PAGE", 2)  # the live server runs in this process
+    monkeypatch.setattr(selectors, "BOARD_PAGE", 2)  # the live server runs in this process
     manager, engineer, hotline = _team()
     EngineerProfile.objects.create(user=engineer, skills="财务软件、打印机")
     other = UserFactory(roles=["field_engineer"], name="林工")

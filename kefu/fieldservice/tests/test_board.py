@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kefu.fieldservice import views
+from kefu.fieldservice import selectors
 from kefu.fieldservice.models import EngineerProfile, WorkOrder
 from kefu.fieldservice.tests.factories import new_order, people
 from kefu.org.models import Region
@@ -41,7 +41,7 @@ def waiting(n, *, now, team) -> list[WorkOrder]:
 
 
 def test_os1_board_shows_the_oldest_page_and_loads_the_rest(team, now, client, monkeypatch):
-    monkeypatch.setattr(views, "BOARD_PAGE", 3)
+    monkeypatch.setattr(selectors, "BOARD_PAGE", 3)
     manager, engineer, _hotline = team
     orders = waiting(5, now=now, team=team)
     client.force_login(manager)
