@@ -17,6 +17,12 @@ def is_desk_staff(user) -> bool:
     return user.is_authenticated and not user.is_external and reads_archive(user)
 
 
+# Statuses of a request still being handled (closed and withdrawn are done).
+OPEN_STATUSES = ("new", "in_progress", "shelved", "onsite", "solved")
+_ALIVE = models.Q(deleted_at__isnull=True)
+_OPEN = models.Q(deleted_at__isnull=True, status__in=OPEN_STATUSES)
+
+
 class ServiceRequestQuerySet(AliveQuerySet):
     def visible_to(self, user):
         """Staff of the archive roles see all; a portal user its organisation's; stations none (QS-6)."""
@@ -67,6 +73,10 @@ class ServiceRequest(SoftDeletable, SearchableModel):
         REJECTED = "rejected", _("审核未通过")
         APPROVED = "approved", _("已审核撤销")
 
+    # As SoftDeletable's, without its single-column index: every list index here is partial on
+    # "deleted_at IS NULL", and SQLite, offered that index for the live-rows condition, read
+    # all live requests through it and sorted them (1.9 s at 200,000) instead of walking sr_newest.
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
     number = models.CharField(_("编号"), max_length=20, unique=True)
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="service_requests"
@@ -119,13 +129,19 @@ class ServiceRequest(SoftDeletable, SearchableModel):
         verbose_name_plural = _("服务请求")
         ordering = ["-created_at", "-id"]
         base_manager_name = "all_objects"
+        # The list (SR, QS-5) shows live requests newest first. Each usual filter has an index
+        # in that order, so a page reads ~31 index entries instead of sorting 1,000,000 rows;
+        # "open" requests are a few percent of the table, so their partial indexes stay small.
+        # "Overdue" is read from the clocks (their indexes by subject and by state and due
+        # time), see selectors.requests_for.
         indexes = [
-            models.Index(fields=["-created_at", "-id"], name="sr_newest"),
-            models.Index(fields=["status", "-created_at"], name="sr_status_newest"),
-            models.Index(fields=["owner", "status", "-created_at"], name="sr_owner_status"),
-            models.Index(fields=["priority", "status", "-created_at"], name="sr_priority_status"),
-            # "overdue": not answered and past the first-response deadline (SR-2).
-            models.Index(fields=["first_response_at", "first_response_due"], name="sr_overdue"),
+            models.Index(fields=["-created_at", "-id"], condition=_ALIVE, name="sr_newest"),
+            models.Index(fields=["status", "-created_at", "-id"], condition=_ALIVE, name="sr_status_newest"),
+            models.Index(fields=["owner", "-created_at", "-id"], condition=_ALIVE, name="sr_owner_newest"),
+            models.Index(fields=["owner", "status", "-created_at"], condition=_ALIVE, name="sr_owner_status"),
+            models.Index(fields=["priority", "status", "-created_at"], condition=_ALIVE, name="sr_priority_status"),
+            models.Index(fields=["-created_at", "-id"], condition=_OPEN, name="sr_open_newest"),
+            models.Index(fields=["owner", "-created_at", "-id"], condition=_OPEN, name="sr_open_owner"),
             models.Index(fields=["customer", "-created_at"], name="sr_customer_newest"),
         ]
 

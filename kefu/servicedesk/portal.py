@@ -14,7 +14,7 @@ from kefu.deadlines import calendars, clocks
 from kefu.deadlines.clockmath import is_working_time
 from kefu.servicedesk import selectors, workflow
 from kefu.servicedesk.models import ServiceRequest
-from kefu.servicedesk.views import LitePage
+from kefu.servicedesk.views import LitePage, with_labels
 
 
 def response_promise(req: ServiceRequest, now) -> str:
@@ -44,7 +44,11 @@ def portal_list(request):
     return render(
         request,
         "servicedesk/portal_list.html",
-        {"page": LitePage(qs, request.GET.get("page")), "customer": _my_customer(request.user), "query": ""},
+        {
+            "page": with_labels(LitePage(qs, request.GET.get("page"))),
+            "customer": _my_customer(request.user),
+            "query": "",
+        },
     )
 
 
@@ -70,7 +74,8 @@ def portal_new(request):
         except KefuError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("已提交 %(n)s。") % {"n": req.number} + " " + response_promise(req, now))
+            # The request's page says when we will reply (its promise box): said once, not twice.
+            messages.success(request, _("已提交 %(n)s。") % {"n": req.number})
             return redirect("portal:detail", pk=req.pk)
     return render(
         request,

@@ -3,15 +3,24 @@
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db import connections
+from django.db.models import BigIntegerField, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
-from kefu.search import search as fulltext
-from kefu.servicedesk.models import CallLog, DutyShift, HotlineRecord, ServiceRequest
+from kefu.deadlines.models import Clock, ClockState
+from kefu.search import matching
+from kefu.search.backends import PostgresBackend, SqliteBackend
+from kefu.search.tokens import query_tokens
+from kefu.servicedesk.models import OPEN_STATUSES, CallLog, DutyShift, HotlineRecord, ServiceRequest
 
 CONNECTION_TARGET = 0.9
 LIST_RELATED = ("customer", "owner")
+# A list never shows the search columns; a tsvector is the widest value of a row.
+LIST_DEFERRED = ("search_tokens", "search_vector", "customer__search_tokens", "customer__search_vector")
 
 
 def requests_for(
@@ -26,8 +35,13 @@ def requests_for(
     overdue: bool = False,
     customer: str = "",
     now: datetime | None = None,
+    for_count: bool = False,
 ) -> QuerySet:
-    """The request list with its usual filters (owner, status, priority, overdue), newest first."""
+    """The request list with its usual filters (owner, status, priority, overdue), newest first.
+
+    `for_count=True`: the same rows in the form that is cheapest to count (the API's capped
+    count), without the joined columns; a page is read from the default form.
+    """
     qs = ServiceRequest.objects.visible_to(user)
     if owner == "me":
         qs = qs.filter(owner=user)
@@ -36,7 +50,8 @@ def requests_for(
     elif owner.isdigit():
         qs = qs.filter(owner_id=int(owner))
     if status == "open":
-        qs = qs.exclude(status=ServiceRequest.Status.CLOSED)
+        # The same expression as the partial indexes' condition (sr_open_*), so they match.
+        qs = qs.filter(status__in=OPEN_STATUSES)
     elif status in ServiceRequest.Status.values:
         qs = qs.filter(status=status)
     if priority in ServiceRequest.Priority.values:
@@ -48,10 +63,82 @@ def requests_for(
     if customer.isdigit():
         qs = qs.filter(customer_id=int(customer))
     if overdue and now is not None:
-        qs = qs.filter(first_response_at__isnull=True, first_response_due__lt=now)
+        clocks = overdue_clocks(now)
+        if for_count:
+            # From the few overdue clocks to the requests by primary key: ~20 ms to count
+            # 3,900 overdue requests among 1,000,000 (probing every row from the newest: 150 ms).
+            qs = qs.filter(pk__in=clocks.values(request_id=Cast("object_id", BigIntegerField())))
+        else:
+            # A page walks the list's index newest first and probes each row's clocks
+            # (deadlines_clock_one_open): overdue requests are the recent ones, so it stops early.
+            qs = qs.filter(Exists(clocks.filter(object_id=Cast(OuterRef("pk"), CharField()))))
     if q.strip():
-        qs = qs.filter(pk__in=fulltext(ServiceRequest.objects.all(), q).order_by().values("pk"))
-    return qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")
+        qs = _search(qs, q)
+    if for_count:
+        # Still newest first: a capped count then stops among the newest rows, where the
+        # open and overdue ones are (in table order it read the whole table first).
+        return qs.order_by("-created_at", "-id")
+    return qs.select_related(*LIST_RELATED).defer(*LIST_DEFERRED).order_by("-created_at", "-id")
+
+
+# A search is checked row by row along the list's index when at least 1 % of the newest
+# requests match (a page then costs ~3,000 rows at most); else the full-text index finds them.
+PROBE_ROWS, PROBE_HITS = 1000, 10
+
+
+def _search(qs: QuerySet, q: str) -> QuerySet:
+    """The list's rows containing `q`, newest first: walk the list's index and check each row
+    when the words are common (stops after a page), use the full-text index when rare.
+
+    Left alone, the planners get common searches wrong. PostgreSQL estimates a phrase as
+    independent bigrams (加密锁未找到, in 33,000 of 1,000,000 requests, was estimated at 900), so
+    it fetches every match through the GIN index and sorts them (400 ms); single tokens are
+    estimated well. SQLite always looks every FTS5 match up by rowid and sorts them (凭证 at
+    200,000 requests: 17,000 rows, 170 ms). So count the matches among the newest PROBE_ROWS
+    requests first (~1 ms), and when common, filter in a form the database cannot look up by
+    index (COALESCE(vector) on PostgreSQL, `id + 0 IN (matches)` on SQLite).
+    """
+    hits = matching(qs, q)
+    terms = query_tokens(q)
+    connection = connections[qs.db]
+    if not terms or connection.vendor not in ("postgresql", "sqlite"):
+        return hits
+    if connection.vendor == "postgresql":
+        if all(len(t.tokens) == 1 and not t.word for t in terms):
+            return hits
+        tsquery = PostgresBackend.tsquery(terms, match_all=True)
+        newest = ServiceRequest.objects.order_by("-created_at", "-id").values("search_vector")[:PROBE_ROWS]
+        sql, params = newest.query.sql_with_params()
+        probe = f"SELECT count(*) FROM ({sql}) r WHERE r.search_vector @@ to_tsquery('simple', %s)"  # noqa: S608
+        params = [*params, tsquery]
+    else:
+        fts = connection.ops.quote_name(SqliteBackend.fts_table(ServiceRequest))
+        match = SqliteBackend.match(terms, match_all=True)
+        last = ServiceRequest.all_objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        # FTS5 seeks to a rowid bound instead of reading every match; ids grow with time.
+        probe = f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH %s AND rowid > %s LIMIT %s)"  # noqa: S608
+        params = [match, last - PROBE_ROWS, PROBE_HITS]
+    with connection.cursor() as cursor:
+        cursor.execute(probe, params)
+        (found,) = cursor.fetchone()
+    if found < PROBE_HITS:
+        return hits
+    if connection.vendor == "postgresql":
+        words = Coalesce("search_vector", Value("", output_field=SearchVectorField()))
+        return qs.alias(_words=words).filter(_words=SearchQuery(tsquery, search_type="raw", config="simple"))
+    found_ids = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])  # noqa: S608, S611
+    return qs.alias(_walk=F("id") + 0).filter(_walk__in=found_ids)
+
+
+def overdue_clocks(now: datetime) -> QuerySet:
+    """Running deadlines of requests past due (SR-2 first response, HL reply and call-back
+    times), read from the clocks, which stay right after a pause or a calendar recompute; a
+    paused clock is not overdue (CAL-4)."""
+    return Clock.objects.filter(
+        content_type=ContentType.objects.get_for_model(ServiceRequest),
+        state__in=[ClockState.RUNNING, ClockState.BREACHED],
+        due_at__lt=now,
+    )
 
 
 def request_for(user, pk) -> ServiceRequest:

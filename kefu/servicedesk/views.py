@@ -43,6 +43,20 @@ def _now():
     return timezone.now()
 
 
+LABELLED = {"type": ServiceRequest.Type, "priority": ServiceRequest.Priority, "status": ServiceRequest.Status}
+
+
+def with_labels(rows):
+    """Set `<field>_label` on each row from one translation per choice and page:
+    get_FOO_display() rebuilds and translates the whole choice list on every call."""
+    labels = {field: {value: str(label) for value, label in choices.choices} for field, choices in LABELLED.items()}
+    for row in rows:
+        for field, table in labels.items():
+            value = getattr(row, field)
+            setattr(row, f"{field}_label", table.get(value, value))
+    return rows
+
+
 def _act(request, fn, target):
     try:
         fn()
@@ -86,7 +100,7 @@ def request_list(request):
         request,
         "servicedesk/request_list.html",
         {
-            "page": LitePage(qs, request.GET.get("page")),
+            "page": with_labels(LitePage(qs, request.GET.get("page"))),
             "f": params,
             "overdue": overdue,
             "now": _now(),
@@ -175,6 +189,8 @@ def request_detail(request, pk):
             "confirmations": [c for c in ServiceRequest.Confirmation.choices if c[0] != "portal"],
             "owners": _owners(),
             "can_work": can_work,
+            # SR-6: the service sheet stays editable after solving, by whoever may work on it.
+            "can_edit_sheet": user.has_perm("servicedesk.work", req),
             "can_take": req.owner_id is None and req.is_open and user.has_perm("servicedesk.take", req),
             "can_transfer": req.is_open and user.has_perm("servicedesk.transfer", req),
             "can_confirm": req.status == "solved" and user.has_perm("servicedesk.confirm", req),

@@ -61,7 +61,10 @@ def test_sr_customer_submits_in_portal_and_confirms_the_solution(page, live_serv
     page.set_input_files("#files", files=[{"name": "截图.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n"}])
     page.click("[data-testid=portal-form] button[type=submit]")
     page.wait_for_selector("[data-testid=promise]")
-    assert "答复" in page.locator(".alert-success, [data-testid=promise]").first.inner_text()
+    assert "已提交" in page.locator(".alert-success").first.inner_text()
+    # When we will reply is said once, in the promise box (not again in the success message).
+    assert "答复" in page.locator("[data-testid=promise]").inner_text()
+    assert page.locator("body").inner_text().count("答复您") == 1
     screenshot(page, "portal-submitted")
     req = ServiceRequest.objects.filter(title="凭证无法打印").get()
     assert req.owner.username == "hotline"  # routed to the engineer on duty (HL-1)

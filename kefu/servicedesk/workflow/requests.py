@@ -118,7 +118,7 @@ def create_request(
         req.save()
         req.number = f"SR{timezone.localtime(now):%y%m%d}{req.pk:07d}"
         req.fill_search_tokens()
-        clock = clocks.start(req, first_response_rule(priority), owner=owner, now=now, by=by)
+        clock = clocks.start(req, first_response_rule(priority), owner=owner, now=now, by=by, new_subject=True)
         req.first_response_due = clock.due_at if clock else None
         ServiceRequest.objects.filter(pk=req.pk).update(
             number=req.number, search_tokens=req.search_tokens, first_response_due=req.first_response_due
@@ -128,7 +128,7 @@ def create_request(
                 request=req, file=f, name=f.name[:200], size=f.size, uploaded_at=now, uploaded_by=by
             )
         if needs_onsite:
-            clocks.start(req, "hotline.onsite_submit", owner=owner, now=now, by=by)
+            clocks.start(req, "hotline.onsite_submit", owner=owner, now=now, by=by, new_subject=True)
         record(
             req,
             "create",
