@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import AliveManager, AliveQuerySet, SoftDeletable
@@ -287,7 +288,11 @@ class DutyShift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.engineer} {self.starts_at:%m-%d %H:%M}"
+        return f"{self.engineer} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        """The duty roster's week of this shift, where it is taken over (HL-1, HL-2)."""
+        return f"{reverse('servicedesk:duty')}?week={timezone.localdate(self.starts_at).isoformat()}"
 
 
 class Handover(models.Model):

@@ -255,3 +255,17 @@ def test_hl8_bad_rows_are_reported_and_nothing_is_saved(engineer, now):
     assert not CallLog.objects.exists()
     with pytest.raises(Invalid):
         workflow.import_call_log("a,b\n1,2\n", by=engineer, now=now)
+
+
+def test_hl2_a_shift_reads_in_local_time_and_links_to_its_roster_week(make_user):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kefu.servicedesk.models import DutyShift
+
+    starts = datetime(2025, 11, 24, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    shift = DutyShift(
+        engineer=make_user("hotline", name="郑热线"), starts_at=starts, ends_at=starts + timedelta(hours=12)
+    )
+    assert str(shift).endswith("11-24 08:00")
+    assert shift.get_absolute_url().endswith("?week=2025-11-24")
