@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.errors import ALREADY_DELETED, REASON_REQUIRED, Invalid
@@ -77,4 +78,4 @@ class Heartbeat(models.Model):
         verbose_name = _("心跳")
 
     def __str__(self) -> str:
-        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} {timezone.localtime(self.beat_at):%Y-%m-%d %H:%M:%S}"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -311,7 +312,7 @@ class TimelineEntry(models.Model):
         indexes = [models.Index(fields=["customer", "-at", "-id"], name="customers_timeline_page")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.title}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.title}"
 
 
 class ImportJob(models.Model):

@@ -8,6 +8,7 @@ place that then grows a station branch.
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import AliveManager, AliveQuerySet, SoftDeletable
@@ -148,7 +149,7 @@ class Appointment(models.Model):
         ordering = ["recorded_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.order_id} {timezone.localtime(self.start):%Y-%m-%d %H:%M}"
 
 
 class ServiceSheet(models.Model):

@@ -185,7 +185,7 @@ class RequestStep(models.Model):
         indexes = [models.Index(fields=["request", "at"], name="sr_step_request")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class RequestAttachment(models.Model):
@@ -252,7 +252,7 @@ class HotlineRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M} {self.caller}"
+        return f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M} {self.caller}"
 
     def get_absolute_url(self) -> str:
         return self.request.get_absolute_url()
@@ -310,7 +310,7 @@ class Handover(models.Model):
         verbose_name_plural = _("交接")
 
     def __str__(self) -> str:
-        return f"{self.shift} {self.at:%H:%M}"
+        return f"{self.shift} {timezone.localtime(self.at):%H:%M}"
 
 
 class CallLogQuerySet(models.QuerySet):
@@ -342,4 +342,4 @@ class CallLog(models.Model):
         indexes = [models.Index(fields=["at"], name="calllog_at")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.caller_phone}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.caller_phone}"
