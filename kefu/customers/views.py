@@ -239,33 +239,22 @@ def customer_edit(request, pk):
     )
 
 
-def _child_form(request, pk, form_class, create, title, perm):
+def _child_form(request, pk, form_class, save, title, perm, *, related: str = "", child_pk=None):
+    """Add (no `related`) or correct (`related`, `child_pk`) a contact, contract or device of
+    the customer through its workflow function (CRM-1..4); `save(target, data, by=, now=)`
+    gets the customer when adding, the child when correcting."""
     customer = selectors.customer_for(request.user, pk)
     if not request.user.has_perm(perm, customer):
         raise PermissionDenied
-    form = form_class(request.POST or None)
+    target, instance = customer, None
+    if related:
+        target = get_object_or_404(getattr(customer, related).all(), pk=child_pk)
+        # The form gets its own copy: a ModelForm writes cleaned values onto its instance.
+        instance = type(target).objects.get(pk=target.pk)
+    form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            create(customer, form.cleaned_data, by=request.user, now=timezone.now())
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, SAVED)
-            return redirect(customer)
-    return render(request, "customers/child_form.html", {"form": form, "title": title, "customer": customer})
-
-
-def _child_edit(request, pk, child_pk, related: str, form_class, update, title, perm):
-    """Correct a contact, contract or device through its workflow function (CRM-1..4)."""
-    customer = selectors.customer_for(request.user, pk)
-    if not request.user.has_perm(perm, customer):
-        raise PermissionDenied
-    child = get_object_or_404(getattr(customer, related).all(), pk=child_pk)
-    # The form gets its own copy: a ModelForm writes cleaned values onto its instance.
-    form = form_class(request.POST or None, instance=type(child).objects.get(pk=child.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            update(child, form.cleaned_data, by=request.user, now=timezone.now())
+            save(target, form.cleaned_data, by=request.user, now=timezone.now())
         except KefuError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -282,29 +271,25 @@ def _update_contact(contact, data, *, by, now):
 
 @login_required
 def contact_edit(request, pk, child_pk):
-    return _child_edit(
-        request, pk, child_pk, "contacts", ContactForm, _update_contact, _("编辑联系人"), "customers.change_customer"
+    perm = "customers.change_customer"
+    return _child_form(
+        request, pk, ContactForm, _update_contact, _("编辑联系人"), perm, related="contacts", child_pk=child_pk
     )
 
 
 @login_required
 def contract_edit(request, pk, child_pk):
-    return _child_edit(
-        request,
-        pk,
-        child_pk,
-        "contracts",
-        ContractForm,
-        workflow.update_contract,
-        _("编辑合同"),
-        "customers.change_contract",
+    perm = "customers.change_contract"
+    return _child_form(
+        request, pk, ContractForm, workflow.update_contract, _("编辑合同"), perm, related="contracts", child_pk=child_pk
     )
 
 
 @login_required
 def device_edit(request, pk, child_pk):
-    return _child_edit(
-        request, pk, child_pk, "devices", DeviceForm, workflow.update_device, _("编辑设备"), "customers.add_device"
+    perm = "customers.add_device"
+    return _child_form(
+        request, pk, DeviceForm, workflow.update_device, _("编辑设备"), perm, related="devices", child_pk=child_pk
     )
 
 
