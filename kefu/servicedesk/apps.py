@@ -32,6 +32,9 @@ class ServiceDeskConfig(AppConfig):
         ):
             navigation.register(item)
         workbench.register(views.workbench_panel)
+        from kefu.servicedesk import portal
+
+        workbench.register(portal.workbench_panel)
         from django.apps import apps
 
         if apps.is_installed("kefu.knowledge"):

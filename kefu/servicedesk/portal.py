@@ -124,3 +124,20 @@ def portal_action(request, pk, action):
     else:
         messages.success(request, _("感谢您的确认。") if action == "confirm" else _("已通知工程师重新处理。"))
     return redirect("portal:detail", pk=req.pk)
+
+
+def workbench_panel(request) -> dict | None:
+    """A customer's workbench: its organisation's open requests, those waiting for its
+    confirmation first (SR-5), and the way to report a new problem (SR-1)."""
+    user = request.user
+    if not user.is_authenticated or not user.has_perm("servicedesk.submit_portal"):
+        return None
+    rows = with_labels(list(selectors.requests_for(user, status="open")[:20]))
+    # Waiting for the customer's confirmation first, then the newest.
+    rows.sort(key=lambda r: (r.status != ServiceRequest.Status.SOLVED, -r.pk))
+    return {
+        "title": _("我的服务请求"),
+        "template": "servicedesk/portal_workbench_panel.html",
+        "requests": rows[:8],
+        "to_confirm": sum(r.status == ServiceRequest.Status.SOLVED for r in rows),
+    }

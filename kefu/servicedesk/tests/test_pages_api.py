@@ -263,3 +263,21 @@ def test_demo_has_requests_in_every_state_and_priority_and_hotline_on_duty(db):
     count = ServiceRequest.all_objects.count()
     load()
     assert ServiceRequest.all_objects.count() == count
+
+
+def test_sr1_sr5_customer_workbench_lists_its_requests_awaiting_confirmation_first(
+    client, make_user, now, django_assert_max_num_queries
+):
+    engineer = hotline_engineer()
+    mine, other = new_customer(now=now, name="甲公司"), new_customer(now=now, name="乙公司")
+    solved = new_request(mine, by=engineer, now=now, title="凭证无法打印")
+    workflow.solve(solved, result="重装驱动后正常", by=engineer, now=now)
+    new_request(mine, by=engineer, now=now + timedelta(minutes=5), title="报表取数为零")
+    hidden = new_request(other, by=engineer, now=now, title="别家的问题")
+    client.force_login(portal_user_of(mine, make_user))
+    with django_assert_max_num_queries(30):
+        html = client.get(reverse("workbench")).content.decode()
+    panel = html[html.index('data-testid="portal-requests"') :]
+    assert "1 条待您确认" in panel and reverse("portal:new") in panel
+    assert panel.index("凭证无法打印") < panel.index("报表取数为零")
+    assert f"servicedesk.servicerequest:{hidden.pk}" not in html
