@@ -225,3 +225,16 @@ def test_rv1_sr5_visits_for_a_request_are_opened_once_while_open(world, now, mak
     # A later handling of the same request gets its own visit; the first stays on record.
     later = workflow.open_for_request(req, kind="hotline", by=engineer, now=now + timedelta(days=5))
     assert later.pk != first.pk and ReturnVisit.objects.filter(kind="hotline", source_id=str(req.pk)).count() == 2
+
+
+def test_rv8_workbench_shows_the_year_of_a_visit_due_in_another_year(world, now):
+    from django.template.loader import render_to_string
+
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.filter(kind="inspection").first()
+    visit.due_at = now + timedelta(days=365)
+    html = render_to_string("visits/workbench_panel.html", {"panel": {"visits": [visit], "now": now, "overdue": 0}})
+    assert "截止 2026-11-24" in html
+    visit.due_at = now + timedelta(days=2)
+    html = render_to_string("visits/workbench_panel.html", {"panel": {"visits": [visit], "now": now, "overdue": 0}})
+    assert "截止 11-26" in html
