@@ -33,6 +33,7 @@ from kefu.fieldservice.models import (
 from kefu.notify import outbox
 from kefu.org import roles
 from kefu.org.models import User
+from kefu.org.selectors import active_with_role, service_manager_for
 from kefu.visits import workflow as visits
 
 S = WorkOrder.Status
@@ -128,14 +129,7 @@ def _audit(order, verb, *, by, now, before, data=None):
 
 
 def _managers() -> list[User]:
-    return list(User.objects.filter(is_active=True, groups__name=roles.SERVICE_MANAGER).distinct())
-
-
-def _manager_for(user) -> User | None:
-    if user.manager_id and user.manager.has_role(roles.SERVICE_MANAGER):
-        return user.manager
-    managers = sorted(_managers(), key=lambda m: m.pk)
-    return managers[0] if managers else None
+    return active_with_role(roles.SERVICE_MANAGER)
 
 
 def _customer_users(order: WorkOrder) -> list[User]:
@@ -192,7 +186,7 @@ def _open_request(service_request, *, reason: str, by, now: datetime, previous: 
         order.number = f"PG{timezone.localtime(now):%y%m%d}{order.pk:05d}"
         WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
         # On the checking manager's workbench: the requester's own service manager, else the first.
-        clocks.start(order, "fieldservice.verify", owner=_manager_for(by), now=now, by=by)
+        clocks.start(order, "fieldservice.verify", owner=service_manager_for(by), now=now, by=by)
         record(order, "onsite_request", by=by, at=now, after=order.get_status_display(), data={"reason": reason})
         outbox.enqueue(
             "work_order.requested",

@@ -31,3 +31,18 @@ def regions(parent: str | None = None):
     """Reference data, the same for everyone: the 省/市/区 tree, one level at a time."""
     qs = Region.objects.all()
     return qs.filter(parent_id=parent) if parent else qs.filter(level=Region.Level.PROVINCE)
+
+
+def active_with_role(role: str) -> list[User]:
+    """Active users holding `role`, oldest account first (a stable default pick)."""
+    return list(User.objects.filter(is_active=True, groups__name=role).distinct().order_by("pk"))
+
+
+def service_manager_for(user) -> User | None:
+    """Whose desk a request from `user` lands on: their own manager when that is a service
+    manager, else the first service manager (HL-6, HL-7, OS-1)."""
+    from kefu.org import roles
+
+    if user.manager_id and user.manager.has_role(roles.SERVICE_MANAGER):
+        return user.manager
+    return next(iter(active_with_role(roles.SERVICE_MANAGER)), None)

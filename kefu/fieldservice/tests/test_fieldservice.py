@@ -520,10 +520,13 @@ def test_api_full_engineer_flow(team, now, api_as, tmp_path, settings):
 def test_phone_page_shows_contact_for_own_order_and_404_for_others(team, now, client, make_user):
     manager, engineer, hotline = team
     order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline, until="scheduled")
+    type(order.customer).objects.filter(pk=order.customer_id).update(address="浦东新区张江路 88 号")
     client.force_login(engineer)
     html = client.get(reverse("fieldservice:phone", args=[order.pk])).content.decode()
     # The test clock is in the past: the appointment is over, so the page asks for the reason.
     assert 'data-testid="missed"' in html and "tel:13812345678" in html
+    # Navigation opens the phone's map app at the address; no outside web page (OS-3).
+    assert 'href="geo:0,0?q=%E6%B5%A6' in html and "amap.com" not in html
     client.force_login(make_user("field_engineer"))
     assert client.get(reverse("fieldservice:phone", args=[order.pk])).status_code == 404
 

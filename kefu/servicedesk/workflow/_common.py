@@ -9,7 +9,6 @@ from kefu.audit import verbs
 from kefu.core.errors import Conflict, Invalid
 from kefu.deadlines import clocks
 from kefu.deadlines.models import OPEN_STATES, Clock
-from kefu.org import roles
 from kefu.org.models import User
 from kefu.servicedesk.models import (
     DutyShift,
@@ -98,17 +97,6 @@ def _move(req: ServiceRequest, target: str, *, now: datetime, **fields) -> str:
         raise Conflict(TAKEN)
     req.refresh_from_db()
     return before
-
-
-def _users_with(role: str):
-    return list(User.objects.filter(is_active=True, groups__name=role).order_by("pk"))
-
-
-def _service_manager_for(user) -> User | None:
-    if user.manager_id and user.manager.has_role(roles.SERVICE_MANAGER):
-        return user.manager
-    managers = _users_with(roles.SERVICE_MANAGER)
-    return managers[0] if managers else None
 
 
 def _respond(req: ServiceRequest, *, by, now: datetime) -> None:

@@ -12,6 +12,7 @@ from kefu.customers import timeline
 from kefu.customers.models import Customer
 from kefu.deadlines import clocks
 from kefu.notify import outbox
+from kefu.org.selectors import service_manager_for
 from kefu.servicedesk import integrations
 from kefu.servicedesk.models import (
     HotlineRecord,
@@ -28,7 +29,6 @@ from kefu.servicedesk.workflow._common import (
     _label,
     _move,
     _respond,
-    _service_manager_for,
     _step,
 )
 from kefu.servicedesk.workflow.requests import (
@@ -213,7 +213,7 @@ def request_onsite(req: ServiceRequest, *, reason: str, by, now: datetime) -> Se
             after=req.get_status_display(),
             data={"reason": reason},
         )
-        manager = _service_manager_for(by)
+        manager = service_manager_for(by)
         outbox.enqueue(
             "request.onsite",
             req,
@@ -254,7 +254,7 @@ def onsite_returned(req: ServiceRequest, *, reason: str, by, now: datetime) -> S
 def submit_unsolved(*, by, now: datetime) -> list[HotlineRecord]:
     """The engineer's unsolved records go to the service manager (HL-7)."""
     require(by, "servicedesk.hotline")
-    manager = _service_manager_for(by)
+    manager = service_manager_for(by)
     with transaction.atomic():
         records = list(
             HotlineRecord.objects.select_for_update().filter(

@@ -16,6 +16,7 @@ from kefu.deadlines import clocks
 from kefu.notify import outbox
 from kefu.org import roles
 from kefu.org.models import User
+from kefu.org.selectors import active_with_role
 from kefu.search import index
 from kefu.servicedesk import integrations
 from kefu.servicedesk.models import (
@@ -46,7 +47,6 @@ from kefu.servicedesk.workflow._common import (
     _respond,
     _step,
     _stop_all,
-    _users_with,
     first_response_rule,
     on_duty,
 )
@@ -154,7 +154,7 @@ def create_request(
             outbox.enqueue(
                 "request.complaint",
                 req,
-                to=_users_with(roles.QUALITY),
+                to=active_with_role(roles.QUALITY),
                 subject=str(_("客户投诉：%(c)s %(t)s") % {"c": customer.name, "t": req.title}),
                 link=req.get_absolute_url(),
                 now=now,
@@ -388,7 +388,7 @@ def request_withdrawal(req: ServiceRequest, *, reason: str, by, now: datetime) -
         outbox.enqueue(
             "request.withdrawal",
             req,
-            to=_users_with(roles.CALL_CENTER),
+            to=active_with_role(roles.CALL_CENTER),
             key=f"request.withdrawal:{req.pk}:{now.isoformat()}",
             subject=str(_("撤销申请待审核：%(n)s") % {"n": req.number}),
             body=reason,
