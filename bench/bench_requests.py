@@ -652,8 +652,36 @@ def measure_intake_in_process(n: int, count: int, api, customer_ids) -> None:
     )
 
 
-def measure_intake_server(n: int, count: int, clients: int, workers: int, token: str, customer_ids) -> None:
-    """gunicorn (sync workers, as scripts/run_demo.sh) on this database; `clients` threads POST."""
+def measure_batch_intake_in_process(n: int, count: int, batch: int, api, customer_ids) -> None:
+    rnd = random.Random(2)
+    api.post("/api/requests/batch/", {"requests": [intake_payload(rnd, customer_ids)]}, format="json")
+    bodies = [
+        {"requests": [intake_payload(rnd, customer_ids) for _ in range(batch)]} for _ in range(max(count // batch, 1))
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        r = api.post("/api/requests/batch/", bodies[0], format="json")
+    check(r.status_code == 201, r.content)
+    statements = len(ctx.captured_queries)
+    t = perf_counter()
+    for body in bodies[1:]:
+        r = api.post("/api/requests/batch/", body, format="json")
+        check(r.status_code == 201, r.content)
+    emit(
+        "requests.api_batch_intake_rate_in_process",
+        round((len(bodies) - 1) * batch / (perf_counter() - t), 1),
+        "requests/s",
+        n,
+        requests=(len(bodies) - 1) * batch,
+        batch=batch,
+        statements_per_batch=statements,
+    )
+
+
+def measure_intake_server(
+    n: int, count: int, clients: int, workers: int, token: str, customer_ids, batch: int = 0
+) -> None:
+    """gunicorn (sync workers, as scripts/run_demo.sh) on this database; `clients` threads POST,
+    one request per call, or `batch` requests per call to /api/requests/batch/."""
     import logging
 
     import httpx
@@ -690,6 +718,11 @@ def measure_intake_server(n: int, count: int, clients: int, workers: int, token:
             for i in range(workers * 5):
                 r = warm.post("/api/requests/", json=intake_payload(random.Random(i), customer_ids))
                 check(r.status_code == 201, r.text)
+                if batch:
+                    r = warm.post(
+                        "/api/requests/batch/", json={"requests": [intake_payload(random.Random(i), customer_ids)]}
+                    )
+                    check(r.status_code == 201, r.text)
         latencies: list[float] = []
         errors: list[str] = []
         per_client = count // clients
@@ -698,12 +731,18 @@ def measure_intake_server(n: int, count: int, clients: int, workers: int, token:
         def run(k: int) -> None:
             rnd = random.Random(100 + k)
             payloads = [intake_payload(rnd, customer_ids) for _ in range(per_client)]
+            if batch:
+                calls = [
+                    ("/api/requests/batch/", {"requests": payloads[i : i + batch]}) for i in range(0, per_client, batch)
+                ]
+            else:
+                calls = [("/api/requests/", payload) for payload in payloads]
             mine = []
-            with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
                 barrier.wait()
-                for payload in payloads:
+                for url, body in calls:
                     t = perf_counter()
-                    r = http.post("/api/requests/", json=payload)
+                    r = http.post(url, json=body)
                     mine.append(perf_counter() - t)
                     if r.status_code != 201:
                         errors.append(f"{r.status_code} {r.text[:200]}")
@@ -719,7 +758,7 @@ def measure_intake_server(n: int, count: int, clients: int, workers: int, token:
         elapsed = perf_counter() - t
         check(not errors, errors[:3])
         emit(
-            "requests.api_intake_rate_server",
+            "requests.api_batch_intake_rate_server" if batch else "requests.api_intake_rate_server",
             round(per_client * clients / elapsed, 1),
             "requests/s",
             n,
@@ -728,6 +767,7 @@ def measure_intake_server(n: int, count: int, clients: int, workers: int, token:
             workers=workers,
             server="gunicorn sync",
             latency_p95_ms=p95(latencies),
+            **({"batch": batch, "calls_per_s": round(len(latencies) / elapsed, 1)} if batch else {}),
         )
     finally:
         server.terminate()
@@ -742,6 +782,7 @@ def main() -> None:
     parser.add_argument("--intake", type=int, default=300, help="in-process intake requests")
     parser.add_argument("--server-intake", type=int, default=2000, help="intake requests against gunicorn (0: skip)")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=50, help="requests per call of the batch intake (0: skip)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=["generate", "lists", "intake"], default=None)
     args = parser.parse_args()
@@ -776,8 +817,14 @@ def main() -> None:
     if args.only in (None, "intake"):
         customer_ids = list(ServiceRequest.objects.order_by().values_list("customer_id", flat=True).distinct()[:5000])
         measure_intake_in_process(n, args.intake, api, customer_ids)
+        if args.batch:
+            measure_batch_intake_in_process(n, args.intake * 4, args.batch, api, customer_ids)
         if args.server_intake:
             measure_intake_server(n, args.server_intake, args.clients, args.workers, token, customer_ids)
+            if args.batch:
+                measure_intake_server(
+                    n, args.server_intake * 2, args.clients, args.workers, token, customer_ids, batch=args.batch
+                )
     # The request page: the newest requests (made through the API above: clocks, audit,
     # timeline) and generated ones of every status.
     client = Client(SERVER_NAME="localhost")

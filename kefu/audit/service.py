@@ -10,7 +10,7 @@ from kefu.audit.models import Event
 from kefu.audit.verbs import verb_label
 
 
-def record(
+def event(
     obj: models.Model,
     verb: str,
     *,
@@ -20,9 +20,9 @@ def record(
     after: Any = "",
     data: dict | None = None,
 ) -> Event:
-    """Write one audit event for `obj` (QS-1). Call inside the transition's transaction."""
+    """One audit event for `obj`, not saved yet: `record` saves one, `record_many` a batch."""
     actor = by if getattr(by, "is_authenticated", False) else None
-    return Event.objects.create(
+    return Event(
         at=at,
         actor=actor,
         actor_name=actor.display_name if actor else "系统",
@@ -36,10 +36,31 @@ def record(
     )
 
 
+def record(
+    obj: models.Model,
+    verb: str,
+    *,
+    by,
+    at: datetime,
+    before: Any = "",
+    after: Any = "",
+    data: dict | None = None,
+) -> Event:
+    """Write one audit event for `obj` (QS-1). Call inside the transition's transaction."""
+    e = event(obj, verb, by=by, at=at, before=before, after=after, data=data)
+    e.save(force_insert=True)
+    return e
+
+
+def record_many(events: list[Event]) -> list[Event]:
+    """Write the events of a batch transition (many requests taken in at once) in one statement."""
+    return Event.objects.bulk_create(events)
+
+
 def events_for(obj: models.Model, limit: int = 100):
     """The newest events of one object, with their actor, in one query."""
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
     return Event.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")[:limit]
 
 
-__all__ = ["events_for", "record", "verb_label"]
+__all__ = ["event", "events_for", "record", "record_many", "verb_label"]

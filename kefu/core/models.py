@@ -1,11 +1,25 @@
 """Shared model building blocks."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.errors import ALREADY_DELETED, REASON_REQUIRED, Invalid
+
+
+def reserve_pks(model: type[models.Model], count: int) -> list[int] | None:
+    """The ids the next `count` rows of `model` get, taken from its sequence now (PostgreSQL),
+    so rows whose other columns derive from their id (a request number) are written once,
+    not inserted and then updated. None where there is no sequence (SQLite): insert, then update."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 class AliveQuerySet(models.QuerySet):

@@ -43,7 +43,7 @@ def kind_label(key: str) -> str:
     return str(KINDS.get(key, key))
 
 
-def add(
+def entry(
     customer: Customer,
     kind: str,
     *,
@@ -54,10 +54,11 @@ def add(
     subject: models.Model | None = None,
     link: str = "",
 ) -> TimelineEntry:
+    """One line, not saved yet: `add` saves one, `add_many` a batch."""
     actor = by if getattr(by, "is_authenticated", False) else None
     if not link and subject is not None and hasattr(subject, "get_absolute_url"):
         link = subject.get_absolute_url()
-    return TimelineEntry.objects.create(
+    return TimelineEntry(
         customer=customer,
         at=at,
         kind=kind,
@@ -69,6 +70,16 @@ def add(
         content_type=ContentType.objects.get_for_model(subject, for_concrete_model=False) if subject else None,
         object_id=str(subject.pk) if subject is not None else "",
     )
+
+
+def add(customer: Customer, kind: str, **fields) -> TimelineEntry:
+    line = entry(customer, kind, **fields)
+    line.save(force_insert=True)
+    return line
+
+
+def add_many(lines: list[TimelineEntry]) -> list[TimelineEntry]:
+    return TimelineEntry.objects.bulk_create(lines)
 
 
 @dataclass

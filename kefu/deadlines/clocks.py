@@ -15,6 +15,8 @@ compares it with the clock.
 
 from __future__ import annotations
 
+import copy
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +25,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
-from kefu.audit.service import record
+from kefu.audit.service import event, record_many
 from kefu.deadlines import calendars
 from kefu.deadlines.clockmath import CalendarSnapshot, resume_due
 from kefu.deadlines.models import OPEN_STATES, Clock, ClockState, DeadlineRule, WorkCalendar
@@ -48,11 +50,28 @@ def local(value: datetime | None, calendar: WorkCalendar) -> str:
     return value.astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+# key → (rule revision, calendar revision, rule with its calendar and escalation levels).
+_rules: dict[str, tuple[uuid.UUID, uuid.UUID, DeadlineRule]] = {}
+
+
 def get_rule(key: str) -> DeadlineRule:
-    try:
-        return DeadlineRule.objects.select_related("calendar").prefetch_related("escalations").get(key=key)
-    except DeadlineRule.DoesNotExist:
-        raise UnknownRule(f"no deadline rule {key!r}; see kefu.deadlines.defaults") from None
+    """The rule as stored now, with its calendar and escalation levels.
+
+    Every clock start needs it (three queries); this process keeps it and checks with one
+    small query that neither the rule (its revision changes with every edit of it or its
+    levels) nor its calendar has changed since, so an edit counts at once in every process.
+    """
+    current = DeadlineRule.objects.filter(key=key).values_list("revision", "calendar__revision").first()
+    if current is None:
+        raise UnknownRule(f"no deadline rule {key!r}; see kefu.deadlines.defaults")
+    cached = _rules.get(key)
+    if cached is None or (cached[0], cached[1]) != current:
+        rule = DeadlineRule.objects.select_related("calendar").prefetch_related("escalations").get(key=key)
+        cached = _rules[key] = (rule.revision, rule.calendar.revision, rule)
+    # A copy per caller: the cached instance is shared by every thread of the process.
+    rule = copy.copy(cached[2])
+    rule.calendar = copy.copy(cached[2].calendar)
+    return rule
 
 
 def owner_calendar(owner) -> WorkCalendar | None:
@@ -119,8 +138,8 @@ def timeline(clock: Clock, cal: CalendarSnapshot) -> tuple[datetime, datetime | 
     return due, (None if clock.warned_at else warn)
 
 
-def _audit(clock: Clock, subject, verb: str, *, by, now: datetime, before: Any = "", after: Any = "", **data):
-    record(
+def _audit_event(clock: Clock, subject, verb: str, *, by, now: datetime, before: Any = "", after: Any = "", **data):
+    return event(
         subject,
         verb,
         by=by,
@@ -128,6 +147,55 @@ def _audit(clock: Clock, subject, verb: str, *, by, now: datetime, before: Any =
         before=before,
         after=after,
         data={"clock": clock.pk, "rule": clock.rule.key, **data},
+    )
+
+
+def _audit(clock: Clock, subject, verb: str, **kwargs) -> None:
+    _audit_event(clock, subject, verb, **kwargs).save(force_insert=True)
+
+
+def _start_event(clock: Clock, subject, *, by, now: datetime):
+    return _audit_event(
+        clock,
+        subject,
+        "clock_start",
+        by=by,
+        now=now,
+        after=local(clock.due_at, clock.calendar),
+        due_at=clock.due_at,
+        owner=clock.owner_id,
+    )
+
+
+def _new_clock(subject, rule: DeadlineRule, *, owner, calendar: WorkCalendar, now: datetime) -> Clock:
+    """The running clock of `rule` on `subject` from `now`, its due and warn points computed
+    on `calendar` (CAL-5); not saved yet."""
+    ct, object_id = _subject_key(subject)
+    cal = calendars.snapshot(calendar)
+    spec = RuleSpec.of_rule(rule)
+    due = spec.due(cal, now)
+    ratio = rule.effective_warn_ratio
+    warn = spec.warn_point(cal, now, due, ratio)
+    escalations = sorted([level.offset_minutes, level.notify] for level in rule.escalations.all())
+    # Levels whose moment has already passed at start (a reminder 30 min before a 10-min
+    # limit) are skipped rather than fired at once.
+    skipped = [offset for offset, _n in escalations if due + _minutes(offset) <= now]
+    through = max(skipped) if skipped else None
+    return Clock(
+        content_type=ct,
+        object_id=object_id,
+        rule=rule,
+        calendar=calendar,
+        owner=owner,
+        kind=spec.kind.value,
+        spec={**spec.to_json(), "warn_ratio": ratio},
+        escalations=escalations,
+        state=ClockState.RUNNING,
+        started_at=now,
+        due_at=due,
+        warn_at=warn,
+        escalated_through=through,
+        next_escalation_at=next_escalation(escalations, due, through),
     )
 
 
@@ -152,54 +220,60 @@ def start(
     `new_subject=True`: the caller created `subject` in this transaction, so it can have no
     clock yet; the look-up and the savepoint for a concurrent start are skipped (intake speed).
     """
+    if new_subject:
+        return start_new([(subject, rule_key, owner)], now=now, by=by, calendar=calendar)[0]
     rule = get_rule(rule_key)
     if not rule.enabled:
         return None
-    ct, object_id = _subject_key(subject)
-    if not new_subject:
-        existing = open_clock(subject, rule_key)
-        if existing is not None:
-            return existing
-    calendar = calendar or owner_calendar(owner) or rule.calendar
-    cal = calendars.snapshot(calendar)
-    spec = RuleSpec.of_rule(rule)
-    due = spec.due(cal, now)
-    ratio = rule.effective_warn_ratio
-    warn = spec.warn_point(cal, now, due, ratio)
-    escalations = sorted([level.offset_minutes, level.notify] for level in rule.escalations.all())
-    # Levels whose moment has already passed at start (a reminder 30 min before a 10-min
-    # limit) are skipped rather than fired at once.
-    skipped = [offset for offset, _n in escalations if due + _minutes(offset) <= now]
-    through = max(skipped) if skipped else None
-    clock = Clock(
-        content_type=ct,
-        object_id=object_id,
-        rule=rule,
-        calendar=calendar,
-        owner=owner,
-        kind=spec.kind.value,
-        spec={**spec.to_json(), "warn_ratio": ratio},
-        escalations=escalations,
-        state=ClockState.RUNNING,
-        started_at=now,
-        due_at=due,
-        warn_at=warn,
-        escalated_through=through,
-        next_escalation_at=next_escalation(escalations, due, through),
-    )
-    if new_subject:
-        clock.save(force_insert=True)
-    else:
-        try:
-            with transaction.atomic():
-                clock.save(force_insert=True)
-        except IntegrityError:
-            # A concurrent start won (the one-open-clock constraint): use its clock.
-            return open_clock(subject, rule_key)
-    _audit(
-        clock, subject, "clock_start", by=by, now=now, after=local(due, calendar), due_at=due, owner=owner and owner.pk
-    )
+    existing = open_clock(subject, rule_key)
+    if existing is not None:
+        return existing
+    clock = _new_clock(subject, rule, owner=owner, calendar=calendar or owner_calendar(owner) or rule.calendar, now=now)
+    try:
+        with transaction.atomic():
+            clock.save(force_insert=True)
+    except IntegrityError:
+        # A concurrent start won (the one-open-clock constraint): use its clock.
+        return open_clock(subject, rule_key)
+    _start_event(clock, subject, by=by, now=now).save(force_insert=True)
     return clock
+
+
+def start_new(
+    starts: list[tuple[models.Model, str, Any]],
+    *,
+    now: datetime,
+    by=None,
+    calendar: WorkCalendar | None = None,
+) -> list[Clock | None]:
+    """Start clocks on subjects created in the caller's transaction: (subject, rule key, owner)
+    each, in one statement for the clocks and one for their audit events (a batch intake).
+
+    The same clocks as `start(..., new_subject=True)` one by one: such a subject has no clock
+    yet, so there is nothing to look up. A disabled rule gives None at its place.
+    """
+    rules: dict[str, DeadlineRule] = {}
+    owner_calendars: dict[int | None, WorkCalendar | None] = {}
+    result: list[Clock | None] = []
+    for subject, rule_key, owner in starts:
+        rule = rules.get(rule_key) or rules.setdefault(rule_key, get_rule(rule_key))
+        if not rule.enabled:
+            result.append(None)
+            continue
+        if calendar is None:
+            key = owner.pk if owner is not None else None
+            if key not in owner_calendars:
+                owner_calendars[key] = owner_calendar(owner)
+            on = owner_calendars[key] or rule.calendar
+        else:
+            on = calendar
+        result.append(_new_clock(subject, rule, owner=owner, calendar=on, now=now))
+    made = [clock for clock in result if clock is not None]
+    if made:
+        Clock.objects.bulk_create(made)
+        subjects = {id(clock): subject for clock, (subject, _k, _o) in zip(result, starts, strict=True) if clock}
+        record_many([_start_event(clock, subjects[id(clock)], by=by, now=now) for clock in made])
+    return result
 
 
 def pause(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clock | None:

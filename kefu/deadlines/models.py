@@ -178,6 +178,9 @@ class DeadlineRule(models.Model):
     # Set when an administrator edits the rule: syncing the defaults table never overwrites it.
     customized = models.BooleanField(_("已由管理员修改"), default=False)
     updated_at = models.DateTimeField(_("修改时间"), null=True, blank=True)
+    # New on every change of the rule or its levels: processes that keep the rule in memory
+    # (clocks.get_rule) compare it to know theirs is still the current one.
+    revision = models.UUIDField(default=uuid.uuid4, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -187,6 +190,16 @@ class DeadlineRule(models.Model):
 
     def __str__(self) -> str:
         return self.name_zh
+
+    def save(self, *args, **kwargs):
+        self.revision = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def bump_revision(cls, rule_id: int) -> None:
+        cls.objects.filter(pk=rule_id).update(revision=uuid.uuid4())
 
     @property
     def effective_warn_ratio(self) -> float:
@@ -217,6 +230,16 @@ class EscalationLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offset_minutes:+d} min → {self.get_notify_display()}"
+
+    # Bulk writes (set_escalations, defaults.sync) bump the rule's revision themselves.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        DeadlineRule.bump_revision(self.rule_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        DeadlineRule.bump_revision(self.rule_id)
+        return result
 
 
 class ClockState(models.TextChoices):

@@ -8,7 +8,7 @@ import pytest
 from kefu.audit.models import Event
 from kefu.deadlines import calendars, clocks, workflow
 from kefu.deadlines.clockmath import Kind
-from kefu.deadlines.models import Clock, ClockState, DeadlineRule, WorkCalendar
+from kefu.deadlines.models import Clock, ClockState, DeadlineRule, EscalationLevel, WorkCalendar
 from kefu.deadlines.tests.conftest import sh
 
 pytestmark = pytest.mark.django_db
@@ -230,6 +230,25 @@ def test_cal3_rule_change_applies_only_to_clocks_started_after_it(subjects, admi
     resumed = clocks.resume(old, "complaint.contact", now=sh(2025, 11, 24, 16))
     assert resumed.due_at == sh(2025, 11, 24, 18)
     assert resumed.spec["amount"] == 3
+
+
+def test_cal3_a_rule_saved_by_another_process_counts_at_the_next_start(subjects):
+    """The rule is kept in memory between starts (intake speed, issue 6), but never stale."""
+    first, second, third = subjects[:3]
+    clocks.start(first, "complaint.contact", now=sh(2025, 11, 24, 10))  # now in this process's memory
+    rule = DeadlineRule.objects.get(key="complaint.contact")  # as the admin site of another process
+    rule.amount = 2
+    rule.save()
+    assert clocks.start(second, "complaint.contact", now=sh(2025, 11, 24, 10)).due_at == sh(2025, 11, 24, 12)
+    EscalationLevel.objects.create(rule=rule, offset_minutes=30, notify="department_head")
+    clock = clocks.start(third, "complaint.contact", now=sh(2025, 11, 24, 10))
+    assert [30, "department_head"] in clock.escalations
+
+
+def test_a_rule_in_memory_costs_one_small_query_per_start(subjects, django_assert_num_queries):
+    clocks.start(subjects[0], "complaint.contact", now=sh(2025, 11, 24, 10))
+    with django_assert_num_queries(3):  # the rule's revision, the clock, its audit event
+        clocks.start(subjects[1], "complaint.contact", now=sh(2025, 11, 24, 10), new_subject=True)
 
 
 def test_the_owners_calendar_wins_over_the_rules(department, make_user, now):

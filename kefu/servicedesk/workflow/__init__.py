@@ -66,11 +66,16 @@ from kefu.servicedesk.workflow.hotline import (  # noqa: F401  re-exported
     submit_unsolved,
 )
 from kefu.servicedesk.workflow.requests import (  # noqa: F401  re-exported
+    BATCH_EMPTY,
+    BATCH_TOO_BIG,
+    ITEM_ERROR,
+    MAX_BATCH,
     SHEET_FIELDS,
     _reassign_clocks,
     add_step,
     confirm,
     create_request,
+    create_requests,
     reopen,
     request_withdrawal,
     review_withdrawal,
