@@ -2,6 +2,7 @@
 
 import copy
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator as DjangoPaginator
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -115,6 +116,14 @@ CUSTOMER_NOT_FOUND = _("客户不存在或无权为其提交。")
 BATCH_FORMAT = _('请以 {"requests": [...]} 提交服务请求列表。')
 
 
+def _field_label(name: str) -> str:
+    """The name a user knows a field by (优先级), not the API's (priority)."""
+    try:
+        return str(ServiceRequest._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
 def _batch_items(data) -> list[dict]:
     """The batch's items validated by one serializer for all; the first error names its item."""
     items = data.get("requests") if isinstance(data, dict) else None
@@ -134,7 +143,8 @@ def _batch_items(data) -> list[dict]:
         field, messages = next(iter(item_errors.items()))
         message = messages[0] if isinstance(messages, list) else messages
         raise Invalid(
-            workflow.ITEM_ERROR % {"n": index + 1, "message": f"{field}：{message}"}, field=f"requests[{index}].{field}"
+            workflow.ITEM_ERROR % {"n": index + 1, "message": f"{_field_label(field)}：{message}"},
+            field=f"requests[{index}].{field}",
         )
     return [dict(item) for item in s.validated_data]
 

@@ -77,7 +77,7 @@ def test_one_bad_item_rejects_the_batch_with_a_chinese_message_naming_it(api_as,
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("第 2 条：phenomenon")
+    assert response.json()["detail"] == "第 2 条：问题现象：该字段不能为空。"
     assert response.json()["field"] == "requests[1].phenomenon"
     response = api.post(URL, {"requests": [{"customer": 999999, "phenomenon": "x"}]}, format="json")
     assert response.status_code == 400 and response.json()["detail"] == "第 1 条：客户不存在或无权为其提交。"
