@@ -75,9 +75,13 @@ def requests_for(
     if q.strip():
         qs = _search(qs, q)
     if for_count:
+        if overdue and now is not None:
+            # Driven by the overdue clocks: unordered, the count stops at the cap without
+            # sorting every overdue request (31 → 8 ms for 3,840 of 1,000,000).
+            return qs.order_by().values("pk")
         # Still newest first: a capped count then stops among the newest rows, where the
-        # open and overdue ones are (in table order it read the whole table first).
-        return qs.order_by("-created_at", "-id")
+        # open ones are (in table order it read the whole table first).
+        return qs.order_by("-created_at", "-id").values("pk")
     return qs.select_related(*LIST_RELATED).defer(*LIST_DEFERRED).order_by("-created_at", "-id")
 
 
