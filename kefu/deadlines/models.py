@@ -144,6 +144,13 @@ KIND_LABELS = {
 KIND_CHOICES = [(k.value, v) for k, v in KIND_LABELS.items()]
 
 
+class DeadlineRuleQuerySet(models.QuerySet):
+    def update(self, **fields):
+        # Every change gets a new revision, also a bulk one, so no process keeps a stale copy.
+        fields.setdefault("revision", uuid.uuid4())
+        return super().update(**fields)
+
+
 class DeadlineRule(models.Model):
     """A configurable time limit of the catalogue (CAL-3). A change applies to new clocks only."""
 
@@ -182,6 +189,8 @@ class DeadlineRule(models.Model):
     # (clocks.get_rule) compare it to know theirs is still the current one.
     revision = models.UUIDField(default=uuid.uuid4, editable=False)
     history = HistoricalRecords()
+
+    objects = DeadlineRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("时限规则")

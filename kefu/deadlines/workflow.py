@@ -5,7 +5,6 @@ queues the recompute of the clocks it affects, after commit (CAL-1, CAL-2). A ru
 applies to clocks started after it: running clocks keep the parameters they started with.
 """
 
-import uuid
 from datetime import date, datetime, time
 
 from django.db import transaction
@@ -215,7 +214,7 @@ def set_escalations(rule: DeadlineRule, levels: list[tuple[int, str]], *, by, no
             return rule
         rule.escalations.all().delete()
         EscalationLevel.objects.bulk_create(EscalationLevel(rule=rule, offset_minutes=o, notify=n) for o, n in wanted)
-        DeadlineRule.objects.filter(pk=rule.pk).update(customized=True, updated_at=now, revision=uuid.uuid4())
+        DeadlineRule.objects.filter(pk=rule.pk).update(customized=True, updated_at=now)
         record(
             rule,
             "rule_escalations",

@@ -245,6 +245,12 @@ def test_cal3_a_rule_saved_by_another_process_counts_at_the_next_start(subjects)
     assert [30, "department_head"] in clock.escalations
 
 
+def test_a_bulk_update_of_rules_counts_at_the_next_start_too(subjects):
+    clocks.start(subjects[0], "complaint.contact", now=sh(2025, 11, 24, 10))
+    DeadlineRule.objects.filter(key="complaint.contact").update(enabled=False)
+    assert clocks.start(subjects[1], "complaint.contact", now=sh(2025, 11, 24, 10)) is None
+
+
 def test_a_rule_in_memory_costs_one_small_query_per_start(subjects, django_assert_num_queries):
     clocks.start(subjects[0], "complaint.contact", now=sh(2025, 11, 24, 10))
     with django_assert_num_queries(3):  # the rule's revision, the clock, its audit event
