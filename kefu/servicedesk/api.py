@@ -306,6 +306,8 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
         that names it. `{"requests": [{...}, ...]}` with the fields of POST /api/requests/."""
         items = _batch_items(request.data)
         customers = Customer.objects.visible_to(request.user).defer("search_tokens", "search_vector")
+        if customers.query.is_empty():  # sees no customer at all (a station): as a single intake
+            raise Forbidden()
         found = customers.in_bulk({item["customer"] for item in items})
         for n, item in enumerate(items, start=1):
             if item["customer"] not in found:

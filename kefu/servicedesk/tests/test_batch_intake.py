@@ -124,3 +124,11 @@ def test_hl1_a_customer_batch_goes_to_the_engineer_on_duty_and_only_for_its_own_
     response = api.post(URL, {"requests": [{"customer": other.pk, "phenomenon": "看看别人的"}]}, format="json")
     assert response.status_code == 400
     assert not ServiceRequest.objects.filter(customer=other).exists()
+
+
+def test_a_station_may_not_take_in_requests(api_as, make_user, station_a, now):
+    customer = new_customer(now=now)
+    master = make_user("station_master", station=station_a)
+    response = api_as(master).post(URL, {"requests": [{"customer": customer.pk, "phenomenon": "x"}]}, format="json")
+    assert response.status_code == 403
+    assert not ServiceRequest.objects.exists()
