@@ -36,18 +36,10 @@ def event(
     )
 
 
-def record(
-    obj: models.Model,
-    verb: str,
-    *,
-    by,
-    at: datetime,
-    before: Any = "",
-    after: Any = "",
-    data: dict | None = None,
-) -> Event:
-    """Write one audit event for `obj` (QS-1). Call inside the transition's transaction."""
-    e = event(obj, verb, by=by, at=at, before=before, after=after, data=data)
+def record(obj: models.Model, verb: str, **fields) -> Event:
+    """Write one audit event for `obj` (QS-1), `event()`'s arguments. Call inside the
+    transition's transaction."""
+    e = event(obj, verb, **fields)
     e.save(force_insert=True)
     return e
 
