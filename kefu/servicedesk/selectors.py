@@ -75,12 +75,13 @@ def requests_for(
     if q.strip():
         qs = _search(qs, q)
     if for_count:
-        if overdue and now is not None:
-            # Driven by the overdue clocks: unordered, the count stops at the cap without
-            # sorting every overdue request (31 → 8 ms for 3,840 of 1,000,000).
+        if (overdue and now is not None) or priority in ServiceRequest.Priority.values:
+            # Unordered, the count stops at the cap along the narrowest access: the overdue
+            # clocks (31 → 8 ms for 3,840 overdue of 1,000,000 on PostgreSQL) or the
+            # (priority, status) index (urgent and open on SQLite: 140 → 0.5 ms).
             return qs.order_by().values("pk")
-        # Still newest first: a capped count then stops among the newest rows, where the
-        # open ones are (in table order it read the whole table first).
+        # Newest first: a capped count then stops among the newest rows, where the open ones
+        # are (SQLite, unordered, scans the table from its oldest rows: 2 → 76 ms).
         return qs.order_by("-created_at", "-id").values("pk")
     return qs.select_related(*LIST_RELATED).defer(*LIST_DEFERRED).order_by("-created_at", "-id")
 
