@@ -109,9 +109,16 @@ def request_list(request):
             "types": ServiceRequest.Type.choices,
             "channels": ServiceRequest.Channel.choices,
             "can_add": request.user.has_perm("servicedesk.add_request"),
-            "query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
+            "query": _query_without_page(request),
         },
     )
+
+
+def _query_without_page(request) -> str:
+    """The list's filters for the pager's links, encoded (a search may hold & or #)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _customer_choice(request, field="customer"):

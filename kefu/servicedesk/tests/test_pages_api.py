@@ -35,6 +35,22 @@ def test_request_list_page_filters_and_query_count(client, make_user, now, djang
     assert html.count('data-object="servicedesk.servicerequest:') == 3
 
 
+def test_request_list_filters_by_type_and_channel_and_pages_keep_the_search(client, now):
+    engineer = hotline_engineer()
+    customer = new_customer(now=now)
+    complaint = new_request(customer, by=engineer, now=now, type="complaint", channel="email")
+    new_request(customer, by=engineer, now=now, type="fault", channel="phone")
+    client.force_login(engineer)
+    html = client.get(reverse("servicedesk:list"), {"type": "complaint", "channel": "email"}).content.decode()
+    assert html.count('data-object="servicedesk.servicerequest:') == 1
+    assert f"servicedesk.servicerequest:{complaint.pk}" in html
+    assert '<option value="complaint" selected>' in html and '<option value="email" selected>' in html
+    for i in range(31):  # a page holds 30
+        new_request(customer, by=engineer, now=now, phenomenon=f"报表&凭证 第{i}次")
+    html = client.get(reverse("servicedesk:list"), {"q": "报表&凭证"}).content.decode()
+    assert 'href="?q=%E6%8A%A5%E8%A1%A8%26%E5%87%AD%E8%AF%81&page=2"' in html  # the & stays in the search
+
+
 def test_request_pages_are_refused_to_roles_without_permission(client, make_user, now):
     req = new_request(now=now)
     client.force_login(make_user("finance"))
