@@ -113,6 +113,7 @@ class BatchOutputSerializer(serializers.Serializer):
 
 
 CUSTOMER_NOT_FOUND = _("客户不存在或无权为其提交。")
+FIELD_ERROR = _("%(field)s：%(message)s")
 BATCH_FORMAT = _('请以 {"requests": [...]} 提交服务请求列表。')
 
 
@@ -143,7 +144,8 @@ def _batch_items(data) -> list[dict]:
         field, messages = next(iter(item_errors.items()))
         message = messages[0] if isinstance(messages, list) else messages
         raise Invalid(
-            workflow.ITEM_ERROR % {"n": index + 1, "message": f"{_field_label(field)}：{message}"},
+            workflow.ITEM_ERROR
+            % {"n": index + 1, "message": FIELD_ERROR % {"field": _field_label(field), "message": message}},
             field=f"requests[{index}].{field}",
         )
     return [dict(item) for item in s.validated_data]
