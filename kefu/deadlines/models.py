@@ -188,7 +188,7 @@ class DeadlineRule(models.Model):
     # New on every change of the rule or its levels: processes that keep the rule in memory
     # (clocks.get_rule) compare it to know theirs is still the current one.
     revision = models.UUIDField(default=uuid.uuid4, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["revision"])  # a technical stamp, not a change
 
     objects = DeadlineRuleQuerySet.as_manager()
 
