@@ -557,13 +557,14 @@ class DutyShiftSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DutyShift
-        fields = ["id", "engineer", "engineer_name", "starts_at", "ends_at", "taken_over_at"]
-        read_only_fields = ["id", "engineer_name", "taken_over_at"]
+        fields = ["id", "engineer", "engineer_name", "starts_at", "ends_at", "ready_at", "taken_over_at"]
+        read_only_fields = ["id", "engineer_name", "ready_at", "taken_over_at"]
 
 
 class DutyViewSet(viewsets.ReadOnlyModelViewSet):
     """Duty roster (HL-1): `?start=` (ISO datetime, default now) and `?days=` (default 7); `on-duty`
-    tells who answers the hotline now; POST plans a shift; `take-over` records the handover (HL-2)."""
+    tells who answers the hotline now; POST plans a shift; `ready` reports ready at the post and
+    `take-over` records the handover (HL-2)."""
 
     serializer_class = DutyShiftSerializer
     queryset = DutyShift.objects.none()
@@ -596,6 +597,15 @@ class DutyViewSet(viewsets.ReadOnlyModelViewSet):
         if not request.user.has_perm("servicedesk.view_duty"):
             raise Forbidden()
         return Response(DutyShiftSerializer(selectors.on_duty_now(timezone.now()), many=True).data)
+
+    @extend_schema(request=None, responses=DutyShiftSerializer)
+    @action(detail=True, methods=["post"])
+    def ready(self, request, pk=None):
+        """The engineer on duty reports ready at the post, within 10 minutes of the shift start (HL-2)."""
+        shift = get_object_or_404(DutyShift.objects.visible_to(request.user), pk=pk)
+        workflow.report_ready(shift, by=request.user, now=timezone.now())
+        shift.refresh_from_db()
+        return Response(DutyShiftSerializer(shift).data)
 
     @extend_schema(request=NoteSerializer, responses=DutyShiftSerializer)
     @action(detail=True, methods=["post"], url_path="take-over")

@@ -84,6 +84,10 @@ def load() -> int:
     # The current shift's 30-minute handover clock, as the every-minute job starts it (HL-2):
     # the hotline user's first task is to take over the night shift's open items.
     workflow.start_due_handovers(now=now)
+    # ...having reported ready at the post on time, 6 minutes into the shift (the 10-minute rule).
+    current = DutyShift.objects.on_duty(now).filter(engineer=hotline, ready_at__isnull=True).first()
+    if current is not None and now - current.starts_at > timedelta(minutes=6):
+        workflow.report_ready(current, by=hotline, now=current.starts_at + timedelta(minutes=6))
     if ServiceRequest.all_objects.exists():
         return created
     customers = list(Customer.objects.order_by("pk")[:8])

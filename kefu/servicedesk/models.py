@@ -273,6 +273,7 @@ class DutyShift(models.Model):
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
     planned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    ready_at = models.DateTimeField(_("到岗就绪时间"), null=True, blank=True)
     taken_over_at = models.DateTimeField(_("交接时间"), null=True, blank=True)
 
     objects = DutyShiftQuerySet.as_manager()

@@ -324,8 +324,9 @@ def hotline(request):
             "priorities": ServiceRequest.Priority.choices,
             "post": request.POST,
             "suggest_url": _suggest_url(),
+            # My shift of today still waiting for me to report ready or take over (HL-2).
             "my_shift": selectors.shifts_for(request.user, start=now - timedelta(hours=14), days=1, mine=True)
-            .filter(taken_over_at__isnull=True)
+            .filter(Q(ready_at__isnull=True) | Q(taken_over_at__isnull=True))
             .first(),
         },
     )
@@ -505,10 +506,12 @@ def duty_action(request, action):
     if action == "copy":
         monday = parse_date(week) or timezone.localdate(now)
         return _act(request, lambda: workflow.copy_week(monday, by=request.user, now=now), target)
-    if action == "take-over":
+    if action in ("take-over", "ready"):
         shift = get_object_or_404(
             selectors.shifts_for(request.user, start=now - timedelta(days=2), days=3), pk=post.get("shift") or 0
         )
+        if action == "ready":
+            return _act(request, lambda: workflow.report_ready(shift, by=request.user, now=now), "servicedesk:hotline")
         return _act(
             request,
             lambda: workflow.take_over(shift, note=post.get("note", ""), by=request.user, now=now),

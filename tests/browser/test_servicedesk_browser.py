@@ -79,3 +79,34 @@ def test_sr_customer_submits_in_portal_and_confirms_the_solution(page, live_serv
     req.refresh_from_db()
     assert req.status == "closed" and req.confirmed_via == "portal"
     assert outside_requests == []
+
+
+def test_hl2_engineer_reports_ready_then_takes_over_the_shift(page, live_server, demo, screenshot, outside_requests):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kefu.org.models import User
+    from kefu.org.tests.factories import UserFactory
+    from kefu.servicedesk import workflow
+
+    manager = User.objects.get(username="service_manager")
+    engineer = UserFactory(roles=["hotline"], username="hl_ready", name="钱值班", manager=manager)
+    now = timezone.now()
+    shift = workflow.plan_shift(
+        engineer, starts_at=now - timedelta(minutes=3), ends_at=now + timedelta(hours=8), by=manager, now=now
+    )
+    workflow.start_due_handovers(now=now)
+    login(page, live_server, "hl_ready")
+    page.goto(f"{live_server.url}/servicedesk/hotline/")
+    screenshot(page, "hotline-my-shift")
+    page.click("[data-testid=report-ready]")
+    page.wait_for_selector("[data-testid=ready-at]")
+    assert "已到岗" in page.locator("[data-testid=ready-at]").inner_text()
+    page.fill("[data-testid=my-shift] [name=note]", "夜班未结事项已阅")
+    page.click("[data-testid=take-over]")
+    page.wait_for_selector(".alert-success")
+    assert page.locator("[data-testid=my-shift]").count() == 0
+    shift.refresh_from_db()
+    assert shift.ready_at is not None and shift.taken_over_at is not None
+    assert outside_requests == []

@@ -201,7 +201,7 @@ def test_hl2_handover_within_30_minutes_takes_over_previous_open_items(engineer,
         new_customer(now=now), phenomenon="夜间来电：无法打印", by=night, now=now - timedelta(hours=1)
     )
     workflow.shelve(rec, note="请教", by=night, now=now - timedelta(hours=1))
-    assert workflow.start_due_handovers(now=now + timedelta(minutes=5)) == 1
+    assert workflow.start_due_handovers(now=now + timedelta(minutes=5)) == 2  # ready (10 min), handover (30)
     assert workflow.start_due_handovers(now=now + timedelta(minutes=6)) == 0
     assert clocks.open_clock(shift, "hotline.handover").due_at == now + timedelta(minutes=30)
     with pytest.raises(Forbidden):
@@ -223,6 +223,68 @@ def test_hl2_missing_the_handover_is_a_clock_breach(engineer, now):
     workflow.start_due_handovers(now=now + timedelta(minutes=1))
     scan.run(now=now + timedelta(minutes=31))
     assert clocks.open_clock(shift, "hotline.handover").state == "breached"
+
+
+def test_hl2_ready_at_the_post_within_10_minutes_of_the_shift_start(engineer, now):
+    shift = workflow.plan_shift(
+        engineer, starts_at=now, ends_at=now + timedelta(hours=12), by=engineer.manager, now=now
+    )
+    with pytest.raises(Invalid):  # more than 15 minutes before the shift
+        workflow.report_ready(shift, by=engineer, now=now - timedelta(minutes=30))
+    workflow.start_due_handovers(now=now + timedelta(minutes=1))
+    assert clocks.open_clock(shift, "hotline.duty_ready").due_at == now + timedelta(minutes=10)
+    with pytest.raises(Forbidden):
+        workflow.report_ready(shift, by=hotline_engineer(), now=now + timedelta(minutes=5))
+    workflow.report_ready(shift, by=engineer, now=now + timedelta(minutes=6))
+    assert shift.ready_at == now + timedelta(minutes=6) and shift.taken_over_at is None
+    assert clocks.clocks_of(shift).get(rule__key="hotline.duty_ready").state == "met"
+    assert Event.objects.get(verb="report_ready").data["late"] is False
+    with pytest.raises(Conflict):  # a second tab
+        workflow.report_ready(shift, by=engineer, now=now + timedelta(minutes=7))
+    assert workflow.start_due_handovers(now=now + timedelta(minutes=8)) == 0  # nothing restarted
+    assert clocks.open_clock(shift, "hotline.handover") is not None  # still to take over
+
+
+def test_hl2_not_ready_in_10_minutes_is_a_breach_and_taking_over_counts_as_ready(engineer, now):
+    from kefu.deadlines import scan
+
+    shift = workflow.plan_shift(
+        engineer, starts_at=now, ends_at=now + timedelta(hours=12), by=engineer.manager, now=now
+    )
+    workflow.start_due_handovers(now=now + timedelta(minutes=1))
+    scan.run(now=now + timedelta(minutes=11))
+    assert clocks.open_clock(shift, "hotline.duty_ready").state == "breached"
+    workflow.take_over(shift, by=engineer, now=now + timedelta(minutes=20))
+    shift.refresh_from_db()
+    assert shift.ready_at == now + timedelta(minutes=20)
+    ready = clocks.clocks_of(shift).get(rule__key="hotline.duty_ready")
+    assert ready.state == "met" and ready.breached_at is not None  # met late
+    assert clocks.clocks_of(shift).get(rule__key="hotline.handover").state == "met"
+
+
+def test_hl2_ready_through_the_api_and_the_hotline_page(engineer, api_as, client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    real_now = timezone.now()  # pages and the API take the real clock
+    shift = workflow.plan_shift(
+        engineer,
+        starts_at=real_now - timedelta(minutes=2),
+        ends_at=real_now + timedelta(hours=8),
+        by=engineer.manager,
+        now=real_now,
+    )
+    client.force_login(engineer)
+    html = client.get(reverse("servicedesk:hotline")).content.decode()
+    assert 'data-testid="report-ready"' in html and 'data-testid="take-over"' in html
+    response = api_as(engineer).post(f"/api/duty/{shift.pk}/ready/")
+    assert response.status_code == 200 and response.json()["ready_at"]
+    assert api_as(engineer).post(f"/api/duty/{shift.pk}/ready/").status_code == 409
+    html = client.get(reverse("servicedesk:hotline")).content.decode()
+    assert 'data-testid="report-ready"' not in html and 'data-testid="ready-at"' in html
+    response = client.post(reverse("servicedesk:duty_action", args=["take-over"]), {"shift": shift.pk, "note": "已阅"})
+    assert response.status_code == 302
+    assert 'data-testid="my-shift"' not in client.get(reverse("servicedesk:hotline")).content.decode()
 
 
 # --- connection rate ----------------------------------------------------------------------

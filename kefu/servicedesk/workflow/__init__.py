@@ -6,6 +6,7 @@ transaction. `now` is always a parameter.
 """
 
 from kefu.servicedesk.workflow._common import (  # noqa: F401  re-exported
+    ALREADY_READY,
     ALREADY_TAKEN_OVER,
     ANSWER_REQUIRED,
     CONFIRMATION_REQUIRED,
@@ -50,6 +51,7 @@ from kefu.servicedesk.workflow.duty import (  # noqa: F401  re-exported
     open_items,
     plan_shift,
     previous_shift,
+    report_ready,
     start_due_handovers,
     take_over,
 )

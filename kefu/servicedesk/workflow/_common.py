@@ -42,6 +42,7 @@ SHIFT_TIMES = _("结束时间必须晚于开始时间。")
 NOT_YOUR_SHIFT = _("只能交接自己的班次。")
 SHIFT_NOT_STARTED = _("班次尚未开始，开始前 15 分钟起可交接。")
 ALREADY_TAKEN_OVER = _("该班次已交接。")
+ALREADY_READY = _("已报到岗就绪。")
 FILE_TOO_BIG = _("附件不能超过 10 MB。")
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
@@ -76,6 +77,7 @@ verbs.register(
     close_loop=_("闭环"),
     plan_shift=_("排班"),
     take_over=_("交接班"),
+    report_ready=_("到岗就绪"),
     import_calls=_("导入话单"),
 )
 

@@ -20,6 +20,7 @@ from kefu.servicedesk.models import (
     ServiceRequest,
 )
 from kefu.servicedesk.workflow._common import (
+    ALREADY_READY,
     ALREADY_TAKEN_OVER,
     NOT_ON_DUTY_ROLE,
     NOT_YOUR_SHIFT,
@@ -92,16 +93,58 @@ def open_items(shift: DutyShift | None):
     return qs.filter(cond)
 
 
+READY_RULE, HANDOVER_RULE = "hotline.duty_ready", "hotline.handover"
+
+
 def start_due_handovers(*, now: datetime) -> int:
-    """The job: each shift that has begun gets its 30-minute handover clock (HL-2). Idempotent."""
+    """The job: each shift that has begun gets its clocks from its start (HL-2): ready at the
+    post within 10 minutes, the previous shift's items taken over within 30. Idempotent."""
     started = 0
-    for shift in DutyShift.objects.filter(
-        starts_at__lte=now, ends_at__gt=now, taken_over_at__isnull=True
-    ).select_related("engineer"):
-        if clocks.open_clock(shift, "hotline.handover") is None:
-            clocks.start(shift, "hotline.handover", owner=shift.engineer, now=shift.starts_at)
-            started += 1
+    for shift in (
+        DutyShift.objects.filter(starts_at__lte=now, ends_at__gt=now)
+        .filter(Q(ready_at__isnull=True) | Q(taken_over_at__isnull=True))
+        .select_related("engineer")
+    ):
+        for rule, done in ((READY_RULE, shift.ready_at), (HANDOVER_RULE, shift.taken_over_at)):
+            if done is None and clocks.open_clock(shift, rule) is None:
+                clocks.start(shift, rule, owner=shift.engineer, now=shift.starts_at)
+                started += 1
     return started
+
+
+def _check_own_shift(shift: DutyShift, by, now: datetime) -> None:
+    require(by, "servicedesk.take_over", shift)
+    if shift.engineer_id != by.pk and not by.has_perm("servicedesk.plan_duty"):
+        raise Forbidden(NOT_YOUR_SHIFT)
+    if now < shift.starts_at - timedelta(minutes=15):
+        raise Invalid(SHIFT_NOT_STARTED)
+
+
+def _meet(shift: DutyShift, rule: str, *, by, now: datetime):
+    """Stop the shift's clock of `rule`, starting it from the shift start first if the job has
+    not yet (a clock met late stays marked as breached)."""
+    clocks.start(shift, rule, owner=shift.engineer, now=min(shift.starts_at, now), by=by)
+    return clocks.stop(shift, rule, now=now, by=by)
+
+
+def report_ready(shift: DutyShift, *, by, now: datetime) -> DutyShift:
+    """The engineer on duty reports ready at the post (准时到岗, HL-2): due 10 minutes after the
+    shift starts."""
+    _check_own_shift(shift, by, now)
+    with transaction.atomic():
+        if not DutyShift.objects.filter(pk=shift.pk, ready_at__isnull=True).update(ready_at=now):
+            raise Conflict(ALREADY_READY)
+        shift.refresh_from_db()
+        clock = _meet(shift, READY_RULE, by=by, now=now)
+        record(
+            shift,
+            "report_ready",
+            by=by,
+            at=now,
+            after=f"{timezone.localtime(now):%H:%M}",
+            data={"late": bool(clock and now > clock.due_at)},
+        )
+    return shift
 
 
 def take_over(shift: DutyShift, *, by, now: datetime, note: str = "") -> Handover:
@@ -110,21 +153,20 @@ def take_over(shift: DutyShift, *, by, now: datetime, note: str = "") -> Handove
     Later than 30 minutes after the shift start, the handover clock is already breached (the
     breach scan raised it); it is met late.
     """
-    require(by, "servicedesk.take_over", shift)
-    if shift.engineer_id != by.pk and not by.has_perm("servicedesk.plan_duty"):
-        raise Forbidden(NOT_YOUR_SHIFT)
-    if now < shift.starts_at - timedelta(minutes=15):
-        raise Invalid(SHIFT_NOT_STARTED)
+    _check_own_shift(shift, by, now)
     with transaction.atomic():
         if not DutyShift.objects.filter(pk=shift.pk, taken_over_at__isnull=True).update(taken_over_at=now):
             raise Conflict(ALREADY_TAKEN_OVER)
+        # Taking over is being at the post: ready now, unless reported before.
+        became_ready = DutyShift.objects.filter(pk=shift.pk, ready_at__isnull=True).update(ready_at=now)
         shift.refresh_from_db()
+        if became_ready:
+            _meet(shift, READY_RULE, by=by, now=now)
         prev = previous_shift(shift)
         handover = Handover.objects.create(shift=shift, previous=prev, by=by, at=now, note=(note or "").strip())
         items = list(open_items(prev))
         handover.items.set(items)
-        clocks.start(shift, "hotline.handover", owner=shift.engineer, now=min(shift.starts_at, now), by=by)
-        clock = clocks.stop(shift, "hotline.handover", now=now, by=by)
+        clock = _meet(shift, HANDOVER_RULE, by=by, now=now)
         record(
             shift,
             "take_over",
