@@ -246,3 +246,32 @@ def similar_closed_requests(text: str, *, user, limit: int) -> list:
         )
         for r in suggest(qs, text, limit=limit)
     ]
+
+
+def hotline_hours():
+    """The hours the hotline must be answered (HL-1): the working calendar of its handover rule,
+    so an administrator who changes the hotline's hours changes what counts as a gap."""
+    from kefu.deadlines import calendars, clocks
+
+    return calendars.snapshot(clocks.get_rule("hotline.handover").calendar)
+
+
+def duty_gaps(days: list[date], shifts: list[DutyShift], hours) -> list[tuple[datetime, datetime]]:
+    """The stretches of hotline hours on `days` that no shift covers (HL-1, 排班补缺), in order."""
+    covered = sorted((s.starts_at, s.ends_at) for s in shifts)
+    gaps = []
+    for day in days:
+        for start_time, end_time in hours.overrides.get(day, hours.weekly[day.weekday()]):
+            start = datetime.combine(day, start_time, tzinfo=hours.tz)
+            end = datetime.combine(day, end_time, tzinfo=hours.tz)
+            for s, e in covered:
+                if e <= start or s >= end:
+                    continue
+                if s > start:
+                    gaps.append((start, s))
+                start = max(start, e)
+                if start >= end:
+                    break
+            if start < end:
+                gaps.append((start, end))
+    return gaps

@@ -476,7 +476,10 @@ def duty(request):
             "engineers": User.objects.filter(is_active=True, groups__name="hotline").order_by("username"),
             "shifts": shifts,
             "now": now,
-            "gaps": [g["day"] for g in grid if not g["shifts"]],
+            # Uncovered hotline hours from now on: the past cannot be filled.
+            "gaps": [
+                (max(s, now), e) for s, e in selectors.duty_gaps(days, shifts, selectors.hotline_hours()) if e > now
+            ],
         },
     )
 
