@@ -476,6 +476,7 @@ def duty(request):
             "engineers": User.objects.filter(is_active=True, groups__name="hotline").order_by("username"),
             "shifts": shifts,
             "now": now,
+            "soon": now + timedelta(minutes=15),  # a shift can be reported or taken over from then
             # Uncovered hotline hours from now on: the past cannot be filled.
             "gaps": [
                 (max(s, now), e) for s, e in selectors.duty_gaps(days, shifts, selectors.hotline_hours()) if e > now

@@ -277,6 +277,9 @@ def test_hl2_ready_through_the_api_and_the_hotline_page(engineer, api_as, client
     client.force_login(engineer)
     html = client.get(reverse("servicedesk:hotline")).content.decode()
     assert 'data-testid="report-ready"' in html and 'data-testid="take-over"' in html
+    # The workbench's clocks link to the roster week: the shift can be acted on there too.
+    roster = client.get(shift.get_absolute_url()).content.decode()
+    assert 'data-testid="shift-actions"' in roster and "到岗就绪" in roster
     response = api_as(engineer).post(f"/api/duty/{shift.pk}/ready/")
     assert response.status_code == 200 and response.json()["ready_at"]
     assert api_as(engineer).post(f"/api/duty/{shift.pk}/ready/").status_code == 409
