@@ -82,3 +82,32 @@ def test_hl1_the_manager_fills_a_gap_in_one_click(client, make_user):
     assert response.status_code == 302
     assert DutyShift.objects.filter(engineer=engineer).count() == 8
     assert 'data-testid="duty-gaps"' not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_roster_page_costs_the_same_queries_for_any_number_of_shifts(client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = make_user("service_manager")
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    url = reverse("servicedesk:duty") + f"?week={monday:%Y-%m-%d}"
+    client.force_login(manager)
+    client.get(url)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    engineers = [hotline_engineer(manager=manager) for _ in range(3)]
+    plan = [(e, i, h) for i in range(7) for h, e in ((0, engineers[0]), (8, engineers[1]))]
+    for engineer, i, hour in plan[:2]:
+        start = datetime.combine(monday + timedelta(days=i), time(hour), tzinfo=SH)
+        workflow.plan_shift(engineer, starts_at=start, ends_at=start + timedelta(hours=8), by=manager, now=start)
+    few = queries()
+    for engineer, i, hour in plan[2:]:
+        start = datetime.combine(monday + timedelta(days=i), time(hour), tzinfo=SH)
+        workflow.plan_shift(engineer, starts_at=start, ends_at=start + timedelta(hours=8), by=manager, now=start)
+    assert queries() == few <= 12
