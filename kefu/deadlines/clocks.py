@@ -255,24 +255,25 @@ def start_new(
     rules: dict[str, DeadlineRule] = {}
     owner_calendars: dict[int | None, WorkCalendar | None] = {}
     result: list[Clock | None] = []
+    made: list[tuple[Clock, models.Model]] = []
     for subject, rule_key, owner in starts:
-        rule = rules.get(rule_key) or rules.setdefault(rule_key, get_rule(rule_key))
-        if not rule.enabled:
-            result.append(None)
-            continue
-        if calendar is None:
-            key = owner.pk if owner is not None else None
-            if key not in owner_calendars:
-                owner_calendars[key] = owner_calendar(owner)
-            on = owner_calendars[key] or rule.calendar
-        else:
+        if rule_key not in rules:
+            rules[rule_key] = get_rule(rule_key)
+        rule = rules[rule_key]
+        clock = None
+        if rule.enabled:
             on = calendar
-        result.append(_new_clock(subject, rule, owner=owner, calendar=on, now=now))
-    made = [clock for clock in result if clock is not None]
+            if on is None:
+                key = owner.pk if owner is not None else None
+                if key not in owner_calendars:
+                    owner_calendars[key] = owner_calendar(owner)
+                on = owner_calendars[key] or rule.calendar
+            clock = _new_clock(subject, rule, owner=owner, calendar=on, now=now)
+            made.append((clock, subject))
+        result.append(clock)
     if made:
-        Clock.objects.bulk_create(made)
-        subjects = {id(clock): subject for clock, (subject, _k, _o) in zip(result, starts, strict=True) if clock}
-        record_many([_start_event(clock, subjects[id(clock)], by=by, now=now) for clock in made])
+        Clock.objects.bulk_create([clock for clock, _subject in made])
+        record_many([_start_event(clock, subject, by=by, now=now) for clock, subject in made])
     return result
 
 
