@@ -266,6 +266,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "kefu.core.tasks.heartbeat", "schedule": 60.0},
     "deadline-scan": {"task": "kefu.deadlines.tasks.scan_clocks", "schedule": 60.0},
     "hotline-handovers": {"task": "kefu.servicedesk.tasks.start_handovers", "schedule": 60.0},
+    "sheet-pdfs": {"task": "kefu.fieldservice.tasks.render_missing_sheet_pdfs", "schedule": 300.0},
 }
 
 # --- Deadlines ----------------------------------------------------------------------------

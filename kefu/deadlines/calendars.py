@@ -32,10 +32,14 @@ ADJUSTED_WORKDAY = _("%(holiday)s调休上班")
 OFFICE_HOURS = ((time(9), time(12)), (time(13, 30), time(18)))
 HOTLINE_HOURS = ((time(8), time(20)),)
 STATION_HOURS = ((time(8, 30), time(12)), (time(13), time(17, 30)))
+# A working day cannot end at 24:00 (a time of day); a microsecond short of it is close enough.
+ALL_DAY = ((time(0), time.max),)
 STANDARD_CALENDARS = {
     "office": (_("办公室（周一至周五 9:00–12:00、13:30–18:00）"), True, [OFFICE_HOURS] * 5 + [()] * 2),
     "hotline": (_("热线（每天 8:00–20:00，节假日照常）"), False, [HOTLINE_HOURS] * 7),
     "station": (_("维修站（周一至周六 8:30–12:00、13:00–17:30）"), True, [STATION_HOURS] * 6 + [()]),
+    # Promises made on a duty shift outside the hotline's hours (HL-5) run on it.
+    "allday": (_("全天候（每天 0:00–24:00，节假日照常）"), False, [ALL_DAY] * 7),
 }
 
 

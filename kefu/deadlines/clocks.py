@@ -28,7 +28,7 @@ from kefu.audit import verbs
 from kefu.audit.service import event, record_many
 from kefu.deadlines import calendars
 from kefu.deadlines.clockmath import CalendarSnapshot, resume_due
-from kefu.deadlines.models import OPEN_STATES, Clock, ClockState, DeadlineRule, WorkCalendar
+from kefu.deadlines.models import OPEN_STATES, CalendarSource, Clock, ClockState, DeadlineRule, WorkCalendar
 from kefu.deadlines.spec import RuleSpec
 
 verbs.register(
@@ -72,6 +72,23 @@ def get_rule(key: str) -> DeadlineRule:
     rule = copy.copy(cached[2])
     rule.calendar = copy.copy(cached[2].calendar)
     return rule
+
+
+def calendar_for(rule: DeadlineRule, owner, calendar: WorkCalendar | None = None) -> WorkCalendar:
+    """The one precedence of calendars (CAL-2), for every clock:
+
+    1. the calendar the calling workflow passes, when it knows better (a promise made on a
+       night shift runs on that shift: `servicedesk.workflow.promise_calendar`);
+    2. a rule counting on its own calendar (`calendar_source = rule`: service hours promised
+       to the customer, e.g. the hotline's) uses it, whoever owns the clock;
+    3. otherwise the owner's calendar: their own, else their station's, else their department's;
+    4. the rule's calendar.
+    """
+    if calendar is not None:
+        return calendar
+    if rule.calendar_source == CalendarSource.RULE:
+        return rule.calendar
+    return owner_calendar(owner) or rule.calendar
 
 
 def owner_calendar(owner) -> WorkCalendar | None:
@@ -215,10 +232,10 @@ def start(
     """Start the rule's clock on `subject` (CAL-3, CAL-5). Returns the clock.
 
     Idempotent: if the subject already has an open clock of this rule, that clock is
-    returned unchanged. A disabled rule starts nothing and returns None. The calendar is
-    `calendar` if given, else the owner's (user, station, department), else the rule's.
+    returned unchanged. A disabled rule starts nothing and returns None.
     `new_subject=True`: the caller created `subject` in this transaction, so it can have no
     clock yet; the look-up and the savepoint for a concurrent start are skipped (intake speed).
+    Which calendar: `calendar_for`.
     """
     if new_subject:
         return start_new([(subject, rule_key, owner)], now=now, by=by, calendar=calendar)[0]
@@ -228,7 +245,7 @@ def start(
     existing = open_clock(subject, rule_key)
     if existing is not None:
         return existing
-    clock = _new_clock(subject, rule, owner=owner, calendar=calendar or owner_calendar(owner) or rule.calendar, now=now)
+    clock = _new_clock(subject, rule, owner=owner, calendar=calendar_for(rule, owner, calendar), now=now)
     try:
         with transaction.atomic():
             clock.save(force_insert=True)
@@ -263,6 +280,8 @@ def start_new(
         clock = None
         if rule.enabled:
             on = calendar
+            if on is None and rule.calendar_source == CalendarSource.RULE:
+                on = rule.calendar
             if on is None:
                 key = owner.pk if owner is not None else None
                 if key not in owner_calendars:
@@ -277,11 +296,11 @@ def start_new(
     return result
 
 
-def pause(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clock | None:
+def pause(subject: models.Model, rule_key: str, *, now: datetime, by=None, reason: str = "") -> Clock | None:
     """Pause the clock (waiting for the customer or a part); its time stops (CAL-4).
 
     A paused clock is never breached; a breached clock can be paused too (it stays late).
-    No open clock, or already paused: nothing happens.
+    No open clock, or already paused: nothing happens. `reason` shows in the clock panel.
     """
     with transaction.atomic():
         clock = open_clock(subject, rule_key, lock=True)
@@ -290,8 +309,11 @@ def pause(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Cl
         before = clock.get_state_display()
         clock.state = ClockState.PAUSED
         clock.paused_at = now
-        clock.save(update_fields=["state", "paused_at"])
-        _audit(clock, subject, "clock_pause", by=by, now=now, before=before, after=clock.get_state_display())
+        clock.pause_reason = reason[:300]
+        clock.save(update_fields=["state", "paused_at", "pause_reason"])
+        _audit(
+            clock, subject, "clock_pause", by=by, now=now, before=before, after=clock.get_state_display(), reason=reason
+        )
     return clock
 
 
@@ -312,12 +334,22 @@ def resume(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> C
         clock.pauses = [*clock.pauses, [clock.paused_at.astimezone(zone).isoformat(), now.astimezone(zone).isoformat()]]
         clock.paused_for += now - clock.paused_at
         clock.paused_at = None
+        clock.pause_reason = ""
         cal = calendars.snapshot(calendars.fresh(clock.calendar))
         clock.due_at, clock.warn_at = timeline(clock, cal)
         clock.next_escalation_at = next_escalation(clock.escalations, clock.due_at, clock.escalated_through)
         clock.state = ClockState.BREACHED if clock.breached_at else ClockState.RUNNING
         clock.save(
-            update_fields=["state", "pauses", "paused_for", "paused_at", "due_at", "warn_at", "next_escalation_at"]
+            update_fields=[
+                "state",
+                "pauses",
+                "paused_for",
+                "paused_at",
+                "pause_reason",
+                "due_at",
+                "warn_at",
+                "next_escalation_at",
+            ]
         )
         _audit(
             clock,
@@ -342,11 +374,22 @@ def stop(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clo
         if clock.paused_at is not None:
             clock.paused_for += max(now - clock.paused_at, timedelta(0))
             clock.paused_at = None
+            clock.pause_reason = ""
         clock.state = ClockState.MET
         clock.met_at = now
         clock.warn_at = None
         clock.next_escalation_at = None
-        clock.save(update_fields=["state", "met_at", "paused_at", "paused_for", "warn_at", "next_escalation_at"])
+        clock.save(
+            update_fields=[
+                "state",
+                "met_at",
+                "paused_at",
+                "pause_reason",
+                "paused_for",
+                "warn_at",
+                "next_escalation_at",
+            ]
+        )
         _audit(
             clock,
             subject,
@@ -370,3 +413,12 @@ def reassign(subject: models.Model, owner, *, exclude_prefix: str = "") -> int:
     if exclude_prefix:
         running = running.exclude(rule__key__startswith=exclude_prefix)
     return running.update(owner=owner)
+
+
+def open_rule_keys(subject: models.Model, *, exclude_prefix: str = "") -> list[str]:
+    """The rule keys of the subject's open clocks."""
+    ct, object_id = _subject_key(subject)
+    qs = Clock.objects.filter(content_type=ct, object_id=object_id, state__in=OPEN_STATES)
+    if exclude_prefix:
+        qs = qs.exclude(rule__key__startswith=exclude_prefix)
+    return list(qs.values_list("rule__key", flat=True))

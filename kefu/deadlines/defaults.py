@@ -22,7 +22,8 @@ from django.db import transaction
 
 from kefu.deadlines.calendars import ensure_standard_calendars
 from kefu.deadlines.clockmath import Kind
-from kefu.deadlines.models import DeadlineRule, EscalationLevel
+from kefu.deadlines.models import CalendarSource, DeadlineRule, EscalationLevel
+from kefu.org import roles
 
 E, WT, WD = Kind.ELAPSED, Kind.WORKING_TIME, Kind.WORKING_DAYS
 NWS, WK, DOM, NTH = Kind.NEXT_WORK_START, Kind.WEEKDAY_TIME, Kind.DAY_OF_MONTH, Kind.NTH_WORKING_DAY_NEXT_MONTH
@@ -45,6 +46,18 @@ class Default:
     # (offset minutes relative to due, whom): before due is negative.
     escalations: tuple[tuple[int, str], ...] = field(default=())
 
+    @property
+    def calendar_source(self) -> str:
+        """Promises to the customer on service hours count on the rule's calendar (a hotline
+        engineer in an office department still answers on hotline hours); a person's own
+        obligations count on their calendar (their own, their station's or department's)."""
+        return CalendarSource.RULE if self.calendar == "hotline" else CalendarSource.OWNER
+
+    @property
+    def manager_role(self) -> str:
+        """Who hears of a clock that has no owner: the manager of the obligation's domain."""
+        return next((role for prefix, role in MANAGER_ROLE_BY_PREFIX if self.key.startswith(prefix)), "")
+
     def params(self) -> dict:
         return {
             "requirement": self.requirement,
@@ -57,7 +70,23 @@ class Default:
             "at": self.at,
             "day": self.day,
             "cutoff": self.cutoff,
+            "calendar_source": self.calendar_source,
+            "manager_role": self.manager_role,
         }
+
+
+MANAGER_ROLE_BY_PREFIX = (
+    ("request.", roles.SERVICE_MANAGER),
+    ("hotline.", roles.SERVICE_MANAGER),
+    ("fieldservice.", roles.SERVICE_MANAGER),
+    ("firstvisit.", roles.DEPT_HEAD),
+    ("returnvisit.network_followup", roles.AFTERSALES_MANAGER),
+    ("returnvisit.", roles.DEPT_HEAD),
+    ("survey.", roles.QUALITY),
+    ("complaint.", roles.QUALITY),
+    ("station.", roles.AFTERSALES_MANAGER),
+    ("parts.", roles.PARTS_GROUP),
+)
 
 
 REMIND_AND_ESCALATE = ((-30, "owner"), (120, "department_head"))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kefu.deadlines.clockmath import Kind
+from kefu.org import roles
 
 UNKNOWN_TIME_ZONE = _("未知时区：%(tz)s")
 INTERVAL_ENDS_BEFORE_START = _("结束时间必须晚于开始时间。")
@@ -151,6 +152,13 @@ class DeadlineRuleQuerySet(models.QuerySet):
         return super().update(**fields)
 
 
+class CalendarSource(models.TextChoices):
+    """Whose working calendar a rule's clocks count on (CAL-2); see `clocks.calendar_for`."""
+
+    RULE = "rule", _("规则的日历（对客户承诺的服务时间，如热线）")
+    OWNER = "owner", _("负责人的日历（本人、其维修站或部门；都没有时用规则的日历）")
+
+
 class DeadlineRule(models.Model):
     """A configurable time limit of the catalogue (CAL-3). A change applies to new clocks only."""
 
@@ -174,6 +182,14 @@ class DeadlineRule(models.Model):
         _("当日截止时刻"), null=True, blank=True, help_text=_("工作日规则：此时刻前开始的，当天算第 1 个工作日。")
     )
     calendar = models.ForeignKey(WorkCalendar, verbose_name=_("工作日历"), on_delete=models.PROTECT, related_name="+")
+    calendar_source = models.CharField(
+        _("计时日历"), max_length=10, choices=CalendarSource.choices, default=CalendarSource.OWNER
+    )
+    # A clock nobody owns (a request that came in with nobody on duty) is never a breach that
+    # tells nobody: its warnings, breach and escalations go to the holders of this role.
+    manager_role = models.CharField(
+        _("无负责人时通知"), max_length=30, choices=list(roles.ROLE_LABELS.items()), blank=True
+    )
     enabled = models.BooleanField(_("启用"), default=True)
     warn_ratio = models.FloatField(
         _("预警比例"),
@@ -298,6 +314,8 @@ class Clock(models.Model):
     next_escalation_at = models.DateTimeField(_("下次升级时间"), null=True, blank=True)
     escalated_through = models.IntegerField(_("已升级至（分钟）"), null=True, blank=True)
     paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
+    # Why it is paused now ("等待客户：…"), shown in the clock panel (CAL-4).
+    pause_reason = models.CharField(_("暂停原因"), max_length=300, blank=True)
     paused_for = models.DurationField(_("累计暂停"), default=timedelta)
     pauses = models.JSONField(_("暂停记录"), default=list, blank=True)
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -333,3 +351,22 @@ class Clock(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+class WaitingFor(models.TextChoices):
+    """Why an item's clocks are paused (CAL-4); every domain with a wait uses these."""
+
+    CUSTOMER = "customer", _("等待客户")
+    PART = "part", _("等待备件")
+
+
+class Waitable(models.Model):
+    """Fields of an item that can wait for the customer or a part (CAL-4): set and cleared by
+    `kefu.deadlines.waiting` only, which pauses and resumes the item's clocks with them."""
+
+    waiting_for = models.CharField(_("等待"), max_length=10, choices=WaitingFor.choices, blank=True, default="")
+    waiting_note = models.CharField(_("等待说明"), max_length=300, blank=True)
+    waiting_since = models.DateTimeField(_("等待开始"), null=True, blank=True)
+
+    class Meta:
+        abstract = True

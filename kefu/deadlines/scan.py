@@ -22,6 +22,7 @@ from kefu.audit.models import Event
 from kefu.deadlines.clocks import local, next_escalation
 from kefu.deadlines.models import Clock, ClockState, EscalationLevel
 from kefu.notify import outbox
+from kefu.org.models import User
 
 BREACHED_SUBJECT = _("【超时】%(rule)s：%(subject)s")
 BREACHED_BODY = _("截止时间 %(due)s 已过，负责人：%(owner)s。")
@@ -57,6 +58,21 @@ def _loaded(ids: list[int]):
         .prefetch_related("subject")
         .order_by("due_at", "pk")
     )
+
+
+class Unowned:
+    """Who hears of clocks nobody owns: the rule's manager role, read once per batch."""
+
+    def __init__(self) -> None:
+        self._by_role: dict[str, list[User]] = {}
+
+    def __call__(self, clock: Clock) -> list[User]:
+        role = clock.rule.manager_role
+        if not role:
+            return []
+        if role not in self._by_role:
+            self._by_role[role] = list(User.objects.filter(is_active=True, groups__name=role).distinct().order_by("pk"))
+        return self._by_role[role]
 
 
 def _link(clock: Clock) -> str:
@@ -114,6 +130,7 @@ def breach(*, now: datetime, batch: int = BATCH) -> int:
                 for c in clocks
             )
             messages = []
+            unowned = Unowned()
             for clock in clocks:
                 texts = _texts(clock)
                 owner = clock.owner
@@ -122,7 +139,7 @@ def breach(*, now: datetime, batch: int = BATCH) -> int:
                         "clock.breached",
                         clock,
                         str(BREACHED_SUBJECT % texts),
-                        to=[owner, owner.manager if owner else None],
+                        to=[owner, owner.manager] if owner else unowned(clock),
                         key=f"clock.breached:{clock.pk}",
                         body=str(BREACHED_BODY % texts),
                         link=_link(clock),
@@ -146,16 +163,15 @@ def warn(*, now: datetime, batch: int = BATCH) -> int:
                 return total
             Clock.objects.filter(pk__in=ids, warn_at__isnull=False).update(warn_at=None, warned_at=now)
             messages = []
+            unowned = Unowned()
             for clock in _loaded(ids).filter(warned_at=now):
-                if clock.owner is None:
-                    continue
                 texts = _texts(clock)
                 messages.append(
                     outbox.Message(
                         "clock.warning",
                         clock,
                         str(WARNING_SUBJECT % texts),
-                        to=[clock.owner],
+                        to=[clock.owner] if clock.owner else unowned(clock),
                         key=f"clock.warning:{clock.pk}",
                         body=str(WARNING_BODY % texts),
                         link=_link(clock),
@@ -167,16 +183,16 @@ def warn(*, now: datetime, batch: int = BATCH) -> int:
             return total
 
 
-def _recipient(clock: Clock, notify: str):
+def _recipients(clock: Clock, notify: str, unowned: Unowned) -> list:
     owner = clock.owner
     if owner is None:
-        return None
+        return unowned(clock)
     if notify == EscalationLevel.Notify.OWNER:
-        return owner
+        return [owner]
     if notify == EscalationLevel.Notify.MANAGER:
-        return owner.manager
+        return [owner.manager]
     department = owner.department
-    return department.head if department is not None else None
+    return [department.head if department is not None else None]
 
 
 def escalate(*, now: datetime, batch: int = BATCH) -> int:
@@ -192,6 +208,7 @@ def escalate(*, now: datetime, batch: int = BATCH) -> int:
             if not ids:
                 return total
             events, messages = [], []
+            unowned = Unowned()
             for clock in _loaded(ids):
                 through = clock.escalated_through
                 due = clock.due_at
@@ -223,7 +240,7 @@ def escalate(*, now: datetime, batch: int = BATCH) -> int:
                             "clock.escalation",
                             clock,
                             str(ESCALATION_SUBJECT % texts),
-                            to=[_recipient(clock, notify)],
+                            to=_recipients(clock, notify, unowned),
                             key=f"clock.escalation:{clock.pk}:{offset}:{notify}",
                             body=str(body % texts),
                             link=_link(clock),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import AliveManager, AliveQuerySet, SoftDeletable
+from kefu.deadlines.models import Waitable
 from kefu.org import roles
 
 USER = settings.AUTH_USER_MODEL
@@ -46,7 +47,7 @@ class WorkOrderQuerySet(AliveQuerySet):
         return self.none()
 
 
-class WorkOrder(SoftDeletable):
+class WorkOrder(SoftDeletable, Waitable):
     """派工单 (OS-1..OS-5): one onsite job from the request to the written-off, signed sheet."""
 
     class Status(models.TextChoices):

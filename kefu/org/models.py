@@ -20,7 +20,16 @@ class Company(models.Model):
     name = models.CharField(_("公司名称"), max_length=200, unique=True)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.PROVIDER)
+
+    class OffDutyIntake(models.TextChoices):
+        NEXT_SHIFT = "next_shift", _("留给下一班：接班交接时由接班工程师接手")
+        SERVICE_MANAGER = "service_manager", _("交给服务部经理")
+
     hotline = models.CharField(_("服务热线"), max_length=50, blank=True)
+    # SR-3, HL-1: a portal or API request that arrives with nobody on duty.
+    off_duty_intake = models.CharField(
+        _("无人值班时的客户请求"), max_length=20, choices=OffDutyIntake.choices, default=OffDutyIntake.NEXT_SHIFT
+    )
     service_email = models.EmailField(_("服务邮箱"), blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     history = HistoricalRecords()

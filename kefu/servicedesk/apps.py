@@ -10,7 +10,7 @@ class ServiceDeskConfig(AppConfig):
     def ready(self) -> None:
         from kefu.core import navigation, testing, workbench
         from kefu.org import demo_data
-        from kefu.servicedesk import demo, rules, views  # noqa: F401 -- rules registers the permissions
+        from kefu.servicedesk import demo, demo_onsite, rules, views, workflow  # noqa: F401 -- rules registers the permissions
 
         for item in (
             navigation.NavItem(
@@ -31,6 +31,7 @@ class ServiceDeskConfig(AppConfig):
             ),
         ):
             navigation.register(item)
+        workflow.register_handoffs()
         workbench.register(views.workbench_panel)
         from kefu.servicedesk import portal
 
@@ -45,6 +46,7 @@ class ServiceDeskConfig(AppConfig):
                 similar_closed_requests, key="servicedesk.closed_requests", label=_("相似的已关闭服务请求"), order=20
             )
         demo_data.register(demo.load)
+        demo_data.register(demo_onsite.load)
         for url_name in (
             "servicedesk:list",
             "servicedesk:hotline_records",

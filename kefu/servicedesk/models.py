@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import AliveManager, AliveQuerySet, SoftDeletable
 from kefu.customers.models import reads_archive, scoped
+from kefu.deadlines.models import Waitable
 from kefu.search.models import SearchableModel
 
 USER = settings.AUTH_USER_MODEL
@@ -30,7 +31,7 @@ class ServiceRequestQuerySet(AliveQuerySet):
         return scoped(self, user, "customer__")
 
 
-class ServiceRequest(SoftDeletable, SearchableModel):
+class ServiceRequest(SoftDeletable, SearchableModel, Waitable):
     """服务请求 (SR-1..SR-7): one customer problem from intake to the customer's confirmation."""
 
     class Channel(models.TextChoices):

@@ -6,6 +6,7 @@ Other domains call `open_survey(...)` from their own workflow when a request is 
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import IntegrityError, models, transaction
@@ -19,6 +20,7 @@ from kefu.core.permissions import require
 from kefu.customers import timeline
 from kefu.deadlines import clocks
 from kefu.notify import outbox
+from kefu.org.models import Company, User
 from kefu.surveys.models import UNSATISFIED_MAX, Rectification, Survey
 
 RECTIFICATION_RULE = "survey.rectification"
@@ -59,6 +61,50 @@ def link_for(survey: Survey) -> str:
     return reverse("surveys:answer", args=[token_for(survey)])
 
 
+def absolute_link(survey: Survey) -> str:
+    return f"{settings.KEFU_BASE_URL.rstrip('/')}{link_for(survey)}"
+
+
+def invitation_text(survey: Survey) -> str:
+    """The invitation as a customer reads it: short enough for an SMS, the link in full (RV-7)."""
+    return str(
+        _("【%(company)s】您好，%(subject)s 已处理完毕，请为我们的服务评分（1–5 分，无需登录）：%(link)s")
+        % {"company": _company_name(), "subject": survey.subject_label, "link": absolute_link(survey)}
+    )
+
+
+def _company_name() -> str:
+    company = Company.objects.order_by("pk").first()
+    return str(company) if company else "Kefu"
+
+
+def _recipients(survey: Survey, contact) -> tuple[list, list[str]]:
+    """The customer's portal logins, and the email of the contact who has none."""
+    users = list(User.objects.filter(is_active=True, customer_contact__customer=survey.customer_id).distinct())
+    contact = contact or survey.customer.contacts.filter(is_main=True).first()
+    addresses = [contact.email] if contact is not None and contact.email and not contact.portal_user_id else []
+    return users, addresses
+
+
+def send_invitation(survey: Survey, *, contact=None, now: datetime) -> int:
+    """The link goes to the customer (RV-7): in the portal and by email; once per survey (the
+    outbox key), so opening the survey again or a retried job sends nothing more."""
+    users, addresses = _recipients(survey, contact)
+    if not users and not addresses:
+        return 0
+    return outbox.enqueue(
+        "survey.invitation",
+        survey,
+        to=users,
+        addresses=addresses,
+        channels_=("inapp", "email"),
+        subject=str(_("请为我们的服务评分：%(s)s") % {"s": survey.subject_label}),
+        body=invitation_text(survey),
+        link=link_for(survey),
+        now=now,
+    )
+
+
 def survey_for_token(token: str, *, now: datetime) -> Survey:
     try:
         payload = signing.Signer(salt=SALT).unsign_object(token)
@@ -70,8 +116,11 @@ def survey_for_token(token: str, *, now: datetime) -> Survey:
     return survey
 
 
-def open_survey(subject: models.Model, *, customer, served_by, by, now: datetime) -> Survey:
+def open_survey(subject: models.Model, *, customer, served_by, by, now: datetime, contact=None) -> Survey:
     """A survey for a handled subject (RV-7). Idempotent: the subject's existing survey is returned.
+
+    A new survey's link is sent to the customer at once (`send_invitation`; `contact`: whom
+    the subject was for, else the main contact).
 
     `served_by` is whoever served (the owner of a rectification if the answer is unsatisfied).
     Call it inside the caller's transaction (e.g. when a request is closed). No permission of its
@@ -110,6 +159,7 @@ def open_survey(subject: models.Model, *, customer, served_by, by, now: datetime
                 by=by,
                 subject=survey,
             )
+            send_invitation(survey, contact=contact, now=now)
     except IntegrityError:  # a concurrent call opened it first (one per subject)
         return Survey.objects.get(content_type=ct, object_id=str(subject.pk))
     return survey

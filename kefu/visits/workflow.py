@@ -389,14 +389,15 @@ def open_for_request(request, *, kind: str, by, now: datetime) -> ReturnVisit:
     return open_for_source(request, customer=customer, kind=kind, channel=channel, assignee=assignee, by=by, now=now)
 
 
-def open_for_sheet(sheet, *, by, now: datetime) -> ReturnVisit:
-    """RV-2: the desk member who archives a signed onsite sheet calls the customer the next day."""
+def open_for_sheet(sheet, *, assignee: User | None, by, now: datetime) -> ReturnVisit:
+    """RV-2: the day after the service (the signature, `now`), the customer-service desk
+    (`assignee`) calls the customer: due by the end of the next working day."""
     return open_for_source(
         sheet,
         customer=sheet.order.customer,
         kind=ReturnVisit.Kind.ONSITE,
         channel=ReturnVisit.Channel.PHONE,
-        assignee=by,
+        assignee=assignee,
         by=by,
         now=now,
     )

@@ -35,9 +35,10 @@ def office() -> WorkCalendar:
     return WorkCalendar.objects.get(code="office")
 
 
-def test_cal2_three_standard_calendars_with_their_hours():
+def test_cal2_the_standard_calendars_with_their_hours():
     snaps = {c.code: calendars.snapshot(c) for c in WorkCalendar.objects.all()}
-    assert set(snaps) == {"office", "hotline", "station"}
+    assert set(snaps) == {"office", "hotline", "station", "allday"}
+    assert snaps["allday"].weekly == (((time(0), time.max),),) * 7
     assert snaps["office"].weekly[0] == ((time(9), time(12)), (time(13, 30), time(18)))
     assert snaps["office"].weekly[5] == ()
     assert snaps["hotline"].weekly == (((time(8), time(20)),),) * 7

@@ -257,12 +257,25 @@ def test_a_rule_in_memory_costs_one_small_query_per_start(subjects, django_asser
         clocks.start(subjects[1], "complaint.contact", now=sh(2025, 11, 24, 10), new_subject=True)
 
 
-def test_the_owners_calendar_wins_over_the_rules(department, make_user, now):
+def test_cal2_a_service_hours_rule_counts_on_its_own_calendar_whoever_owns_the_clock(department, make_user, now):
+    """The precedence (clocks.calendar_for): a promise to the customer on the hotline's hours
+    stays on them even for an engineer whose own (or department's) calendar is the office's."""
     office = WorkCalendar.objects.get(code="office")
     engineer = make_user("hotline", calendar=office)
-    clock = clocks.start(department, "hotline.callback", owner=engineer, now=sh(2025, 11, 24, 17, 30))
-    assert clock.calendar == office
-    assert clock.due_at == sh(2025, 11, 25, 9, 30)  # 30 min today, 30 min tomorrow at 09:00
+    clock = clocks.start(department, "hotline.callback", owner=engineer, now=sh(2025, 11, 24, 19, 30))
+    assert clock.calendar.code == "hotline"
+    assert clock.due_at == sh(2025, 11, 25, 8, 30)  # 30 min today until 20:00, 30 min from 08:00
+
+
+def test_cal2_a_persons_obligation_counts_on_the_owners_calendar(department, make_user, now):
+    office = WorkCalendar.objects.get(code="office")
+    hotline = WorkCalendar.objects.get(code="hotline")
+    engineer = make_user("field_engineer", calendar=hotline)
+    clock = clocks.start(department, "fieldservice.write_off", owner=engineer, now=sh(2025, 11, 29, 21))
+    assert clock.calendar == hotline
+    assert clock.due_at == sh(2025, 11, 30, 8)  # the hotline works on Sunday; the office would say Monday 9:00
+    nobody = clocks.start(department, "fieldservice.appointment", now=sh(2025, 11, 29, 21))
+    assert nobody.calendar == office  # no owner: the rule's calendar
 
 
 def test_a_station_calendar_applies_to_its_staff(department, make_user, station_a):

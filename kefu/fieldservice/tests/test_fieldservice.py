@@ -2,6 +2,7 @@
 escalation (OS-5, OS-8), sheets to the desk and the return visit (OS-6, RV-2), QA sampling
 (OS-7, KB-4), consultation (OS-9). Data is made through the workflow functions."""
 
+import base64
 import subprocess
 import threading
 from datetime import date, datetime, timedelta
@@ -266,33 +267,76 @@ def test_os4_signature_is_required(team, now):
     assert exc.value.message == workflow.SIGNATURE_REQUIRED
 
 
-def test_os4_signed_sheet_pdf_shows_the_text_and_the_signature(team, now, tmp_path, settings):
+def test_os4_signed_sheet_pdf_is_rendered_after_commit_with_header_contact_photos_and_signature(
+    team, now, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """OS-4, SR-6: the PDF is made by a job once the signature has committed (never inside the
+    transaction); it carries the company header, request number, contact, appointment, photos."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kefu.org.models import Company
+
     settings.MEDIA_ROOT = tmp_path
+    Company.objects.create(name="上海客服科技有限公司", hotline="400-820-1234")
     manager, engineer, hotline = team
-    order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline, until="signed")
-    sheet = order.sheet
+    order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline, until="on_site")
+    photo = SimpleUploadedFile("site.png", base64.b64decode(signature_png().split(",", 1)[1]), "image/png")
+    workflow.complete(order, data=SHEET, photos=[photo], by=engineer, now=now)
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        workflow.sign(order, signer_name="王经理", signature=signature_png(), by=engineer, now=now)
+    sheet = ServiceSheet.objects.get(order=order)
+    assert sheet.signature and not sheet.pdf  # not yet: the page says 生成中
+    for callback in pending:
+        callback()
+    sheet.refresh_from_db()
+    order.refresh_from_db()
     assert order.status == S.SIGNED and sheet.signature and sheet.pdf
     path = sheet.pdf.path
     text = poppler("pdftotext", path, "-")
     assert "客户服务单" in text and "王经理" in text and "D:\\kefu-backup\\2025" in text
+    assert "上海客服科技有限公司" in text and "400-820-1234" in text and order.request.number in text
     images = poppler("pdfimages", "-list", path)
-    assert len(images.strip().splitlines()) >= 3  # header, rule, the signature image
+    assert len(images.strip().splitlines()) >= 4  # header, rule, the photo, the signature image
     assert "sheet_sign" in verbs(order)
 
 
-def test_os4_paper_photo_instead_of_drawing(team, now, tmp_path, settings):
-    import base64
-
+def test_os4_paper_photo_instead_of_drawing(team, now, tmp_path, settings, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
     manager, engineer, hotline = team
     order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline, until="completed")
     png = base64.b64decode(signature_png().split(",", 1)[1])
-    sheet = workflow.sign(
-        order, signer_name="王经理", paper_photo=SimpleUploadedFile("paper.png", png), by=engineer, now=now
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sheet = workflow.sign(
+            order, signer_name="王经理", paper_photo=SimpleUploadedFile("paper.png", png), by=engineer, now=now
+        )
+    sheet.refresh_from_db()
     assert sheet.paper_photo and sheet.pdf
+
+
+def test_os4_a_signature_that_is_no_png_or_a_renamed_file_is_refused(team, now):
+    """One decoder for every signature (OS-4, PLAN-3): PNG magic, dimensions, size."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    manager, engineer, hotline = team
+    order = new_order(now=now, manager=manager, engineer=engineer, hotline=hotline, until="completed")
+    tiny = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    for bad in ("data:image/png;base64,bm90IGEgcG5n", "data:image/jpeg;base64,/9j/4AAQ", tiny):
+        with pytest.raises(Invalid) as exc:
+            workflow.sign(order, signer_name="王经理", signature=bad, by=engineer, now=now)
+        assert exc.value.field == "signature"
+    with pytest.raises(Invalid) as exc:
+        workflow.sign(
+            order,
+            signer_name="王经理",
+            paper_photo=SimpleUploadedFile("paper.jpg", b"%PDF-1.4 no image"),
+            by=engineer,
+            now=now,
+        )
+    assert exc.value.field == "paper_photo"
+    order.refresh_from_db()
+    assert order.status == S.COMPLETED
 
 
 # --- OS-5, OS-8 ---------------------------------------------------------------------------

@@ -59,13 +59,16 @@ from kefu.servicedesk.workflow.hotline import (  # noqa: F401  re-exported
     _record_move,
     call_back,
     close_loop,
-    onsite_returned,
     propose_to_library,
     record_call,
-    request_onsite,
     shelve,
     solve_on_phone,
     submit_unsolved,
+)
+from kefu.servicedesk.workflow.onsite import (  # noqa: F401  re-exported
+    onsite_returned,
+    register_handoffs,
+    request_onsite,
 )
 from kefu.servicedesk.workflow.requests import (  # noqa: F401  re-exported
     BATCH_EMPTY,
@@ -78,11 +81,15 @@ from kefu.servicedesk.workflow.requests import (  # noqa: F401  re-exported
     confirm,
     create_request,
     create_requests,
+    mark_solved,
+    off_duty_owner,
     reopen,
     request_withdrawal,
+    resume,
     review_withdrawal,
     solve,
     take,
     transfer,
     update_sheet,
+    wait,
 )

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.core.errors import Conflict, Invalid
-from kefu.deadlines import clocks
-from kefu.deadlines.models import OPEN_STATES, Clock
+from kefu.deadlines import calendars, clocks, waiting
+from kefu.deadlines.clockmath import is_working_time
+from kefu.deadlines.models import OPEN_STATES, Clock, WorkCalendar
 from kefu.org.models import User
 from kefu.servicedesk.models import (
     DutyShift,
@@ -90,11 +91,16 @@ def _label(status: str) -> str:
     return str(S(status).label)
 
 
-def _move(req: ServiceRequest, target: str, *, now: datetime, **fields) -> str:
-    """Move from the status the caller saw to `target`; returns the status left."""
+def _move(req: ServiceRequest, target: str, *, by, now: datetime, **fields) -> str:
+    """Move from the status the caller saw to `target`; returns the status left.
+
+    A request waiting for the customer or a part stops waiting when it moves on: its clocks
+    resume first (CAL-4)."""
     before = req.status
     if target not in TRANSITIONS[before]:
         raise Invalid(MOVE_NOT_ALLOWED % {"before": _label(before), "after": _label(target)})
+    if req.waiting_for:
+        waiting.end(req, by=by, now=now)
     if not ServiceRequest.objects.filter(pk=req.pk, status=before).update(status=target, updated_at=now, **fields):
         raise Conflict(TAKEN)
     req.refresh_from_db()
@@ -127,3 +133,19 @@ def on_duty(now: datetime) -> User | None:
     """Who answers the hotline now (HL-1): the engineer of the shift running at `now`."""
     shift = DutyShift.objects.on_duty(now).select_related("engineer").order_by("starts_at", "id").first()
     return shift.engineer if shift else None
+
+
+ROUND_THE_CLOCK = "allday"
+
+
+def promise_calendar(engineer: User | None, rule_key: str, *, now: datetime) -> WorkCalendar | None:
+    """The calendar of a promise the engineer on duty makes (HL-5): on a shift outside the
+    rule's hours (a night shift) the promise runs on the shift, round the clock, so a callback
+    promised at 23:00 is due at 24:00, not at 09:00; within the hours, the rule's precedence
+    holds (None). See `kefu.deadlines.clocks.calendar_for`."""
+    if engineer is None or not DutyShift.objects.on_duty(now).filter(engineer=engineer).exists():
+        return None
+    rule = clocks.get_rule(rule_key)
+    if is_working_time(calendars.snapshot(rule.calendar), now):
+        return None
+    return WorkCalendar.objects.filter(code=ROUND_THE_CLOCK).first()

@@ -7,9 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu.audit.service import record
+from kefu.audit.service import event, record, record_many
 from kefu.core.errors import Conflict, Forbidden, Invalid
 from kefu.core.permissions import require
+from kefu.core.validation import text
 from kefu.deadlines import clocks
 from kefu.notify import outbox
 from kefu.org import roles
@@ -147,8 +148,37 @@ def report_ready(shift: DutyShift, *, by, now: datetime) -> DutyShift:
     return shift
 
 
+HANDOVER_REASON = _("交接班")
+
+
+def _hand_over(items: list[ServiceRequest], *, to: User, by, now: datetime) -> None:
+    """The engineer taking over owns the previous shift's open items (and the unowned ones) from
+    now: each a transfer with the reason 交接班 (SR-3), its running clocks on their workbench."""
+    moving = [req for req in items if req.owner_id != to.pk]
+    if not moving:
+        return
+    ServiceRequest.objects.filter(pk__in=[req.pk for req in moving]).update(owner=to, updated_at=now)
+    events = []
+    for req in moving:
+        clocks.reassign(req, to, exclude_prefix="returnvisit.")
+        events.append(
+            event(
+                req,
+                "transfer",
+                by=by,
+                at=now,
+                before=req.owner.display_name if req.owner_id else "",
+                after=to.display_name,
+                data={"reason": str(HANDOVER_REASON), "handover": True},
+            )
+        )
+        req.owner = to
+    record_many(events)
+
+
 def take_over(shift: DutyShift, *, by, now: datetime, note: str = "") -> Handover:
-    """The engineer on duty takes over the previous shift's open items; recorded (HL-2).
+    """The engineer on duty takes over the previous shift's open items; recorded (HL-2). They
+    become the items' owner, their clocks with them (`_hand_over`).
 
     Later than 30 minutes after the shift start, the handover clock is already breached (the
     breach scan raised it); it is met late.
@@ -163,9 +193,10 @@ def take_over(shift: DutyShift, *, by, now: datetime, note: str = "") -> Handove
         if became_ready:
             _meet(shift, READY_RULE, by=by, now=now)
         prev = previous_shift(shift)
-        handover = Handover.objects.create(shift=shift, previous=prev, by=by, at=now, note=(note or "").strip())
-        items = list(open_items(prev))
+        handover = Handover.objects.create(shift=shift, previous=prev, by=by, at=now, note=text(Handover, "note", note))
+        items = list(open_items(prev).select_related("owner"))
         handover.items.set(items)
+        _hand_over(items, to=shift.engineer, by=by, now=now)
         clock = _meet(shift, HANDOVER_RULE, by=by, now=now)
         record(
             shift,

@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.service import record
-from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
+from kefu.core.errors import Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
 from kefu.customers.models import Customer
@@ -30,7 +31,9 @@ from kefu.servicedesk.workflow._common import (
     _move,
     _respond,
     _step,
+    promise_calendar,
 )
+from kefu.servicedesk.workflow.onsite import request_onsite
 from kefu.servicedesk.workflow.requests import (
     create_request,
     solve,
@@ -86,7 +89,7 @@ def record_call(
             started_at=now,
         )
         if request.status == S.NEW:
-            _move(request, S.IN_PROGRESS, now=now)
+            _move(request, S.IN_PROGRESS, by=by, now=now)
         _step(
             request,
             RequestStep.Kind.ASSESSMENT,
@@ -141,13 +144,22 @@ def shelve(rec: HotlineRecord, *, note: str, by, now: datetime, callback: bool =
     if not note:
         raise Invalid(NOTES_REQUIRED, field="note")
     req = rec.request
+    duty = promise_calendar(by, "hotline.shelved_reply", now=now)
     with transaction.atomic():
         _record_move(rec, (HO.OPEN,), HO.SHELVED, now=now, callback_promised=callback)
-        before = _move(req, S.SHELVED, now=now)
-        _step(req, RequestStep.Kind.DIAGNOSIS, _("搁置，内部请教中：%(n)s") % {"n": note}, by=by, now=now)
-        clocks.start(req, "hotline.shelved_reply", owner=req.owner, now=now, by=by)
+        before = _move(req, S.SHELVED, by=by, now=now)
+        _step(
+            req, RequestStep.Kind.DIAGNOSIS, _("搁置，内部请教中：%(n)s") % {"n": note}, by=by, now=now, visible=False
+        )
+        reply = clocks.start(req, "hotline.shelved_reply", owner=req.owner, now=now, by=by, calendar=duty)
         if callback:
-            clocks.start(req, "hotline.callback", owner=req.owner, now=now, by=by)
+            clocks.start(req, "hotline.callback", owner=req.owner, now=now, by=by, calendar=duty)
+        if reply is not None:
+            # What the customer is told: a time, not the internal consultation.
+            promise = _("您的问题需要进一步分析，我们将于 %(t)s 前答复您。") % {
+                "t": timezone.localtime(reply.due_at).strftime("%Y-%m-%d %H:%M")
+            }
+            _step(req, RequestStep.Kind.DIAGNOSIS, promise, by=by, now=now)
         clocks.start(rec, "hotline.unsolved_submit", owner=by, now=now, by=by)
         record(
             req,
@@ -185,70 +197,6 @@ def call_back(
             _step(req, RequestStep.Kind.DIAGNOSIS, _("回拨：%(a)s") % {"a": answer}, by=by, now=now)
             request_onsite(req, reason=onsite_reason or answer, by=by, now=now)
     return rec
-
-
-def request_onsite(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceRequest:
-    """An onsite request to the service manager (HL-6), who verifies and dispatches it (OS-1)."""
-    require(by, "servicedesk.work", req)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid(REASON_REQUIRED, field="reason")
-    with transaction.atomic():
-        before = _move(req, S.ONSITE, now=now, needs_onsite=True)
-        clocks.stop(req, "hotline.onsite_submit", now=now, by=by)
-        clocks.stop(req, "hotline.shelved_reply", now=now, by=by)
-        clocks.stop(req, "hotline.callback", now=now, by=by)
-        HotlineRecord.objects.filter(request=req, outcome__in=[HO.OPEN, HO.SHELVED]).update(outcome=HO.ONSITE)
-        _step(req, RequestStep.Kind.SOLUTION, _("建议派发现场：%(r)s") % {"r": reason}, by=by, now=now)
-        # HL-6 → OS-1: the onsite request becomes a work order waiting for the manager's check.
-        from kefu.fieldservice import workflow as fieldservice_workflow
-
-        fieldservice_workflow.request_onsite(req, reason=reason, by=by, now=now)
-        record(
-            req,
-            "request_onsite",
-            by=by,
-            at=now,
-            before=_label(before),
-            after=req.get_status_display(),
-            data={"reason": reason},
-        )
-        manager = service_manager_for(by)
-        outbox.enqueue(
-            "request.onsite",
-            req,
-            to=[manager],
-            group="dispatch",
-            key=f"request.onsite:{req.pk}:{now.isoformat()}",
-            subject=str(_("上门服务申请：%(c)s %(t)s") % {"c": req.customer.name, "t": req.title}),
-            body=reason,
-            link=req.get_absolute_url(),
-            now=now,
-        )
-    return req
-
-
-def onsite_returned(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceRequest:
-    """The service manager sent the onsite request back (OS-1): the request returns to its owner
-    in progress, with the reason as a step, so it can be handled further or resubmitted.
-
-    Called by `kefu.fieldservice.workflow.send_back` inside its transaction, after its own
-    permission check; the request's owner is told by that transition.
-    """
-    if req.status != S.ONSITE:
-        return req  # already moved on (e.g. solved meanwhile): nothing to undo
-    _move(req, S.IN_PROGRESS, now=now, needs_onsite=False)
-    _step(req, RequestStep.Kind.ASSESSMENT, _("上门申请被退回：%(r)s") % {"r": reason}, by=by, now=now)
-    record(
-        req,
-        "onsite_returned",
-        by=by,
-        at=now,
-        before=_label(S.ONSITE),
-        after=req.get_status_display(),
-        data={"reason": reason},
-    )
-    return req
 
 
 def submit_unsolved(*, by, now: datetime) -> list[HotlineRecord]:

@@ -11,12 +11,13 @@ from kefu.audit.service import event, record, record_many
 from kefu.core.errors import REASON_REQUIRED, Conflict, Forbidden, Invalid
 from kefu.core.models import reserve_pks
 from kefu.core.permissions import require
+from kefu.core.validation import text
 from kefu.customers import timeline
 from kefu.customers.models import Customer
-from kefu.deadlines import clocks
+from kefu.deadlines import clocks, waiting
 from kefu.notify import outbox
 from kefu.org import roles
-from kefu.org.models import User
+from kefu.org.models import Company, User
 from kefu.org.selectors import active_with_role
 from kefu.search import index
 from kefu.servicedesk import integrations
@@ -170,7 +171,7 @@ def create_requests(items: list[dict], *, by, now: datetime) -> list[ServiceRequ
             if len(items) == 1:
                 raise
             raise type(error)(ITEM_ERROR % {"n": n, "message": error.message}, field=error.field) from None
-    owner = on_duty(now) if from_customer else by
+    owner = off_duty_owner(now) if from_customer else by
     # Joins the caller's transaction when there is one (create_request's): no savepoint.
     with transaction.atomic(savepoint=False):
         pks = reserve_pks(ServiceRequest, len(cleaned))
@@ -237,6 +238,19 @@ def create_requests(items: list[dict], *, by, now: datetime) -> list[ServiceRequ
         )
         outbox.enqueue_many(_intake_messages(reqs, owner=owner, by=by), now=now)
     return reqs
+
+
+def off_duty_owner(now: datetime) -> User | None:
+    """Who owns a customer's own submission (SR-3, HL-1): the engineer on duty now; with nobody
+    on duty, as the company chose: the service manager, or nobody until the next shift takes
+    it over at its handover (its clocks then tell the rules' manager role, never nobody)."""
+    engineer = on_duty(now)
+    if engineer is not None:
+        return engineer
+    company = Company.objects.order_by("pk").only("off_duty_intake").first()
+    if company is not None and company.off_duty_intake == Company.OffDutyIntake.SERVICE_MANAGER:
+        return next(iter(active_with_role(roles.SERVICE_MANAGER)), None)
+    return None
 
 
 def _intake_messages(reqs: list[ServiceRequest], *, owner, by) -> list[dict]:
@@ -349,7 +363,7 @@ def add_step(req: ServiceRequest, kind: str, notes: str, *, by, now: datetime, v
         raise Invalid(_("步骤类型无效。"), field="kind")
     with transaction.atomic():
         if req.status == S.NEW:
-            _move(req, S.IN_PROGRESS, now=now)
+            _move(req, S.IN_PROGRESS, by=by, now=now)
         elif not req.is_open or req.status == S.SOLVED:
             raise Invalid(MOVE_NOT_ALLOWED % {"before": _label(req.status), "after": _label(S.IN_PROGRESS)})
         step = _step(req, kind, notes, by=by, now=now, visible=visible)
@@ -380,13 +394,23 @@ def solve(
 ) -> ServiceRequest:
     """The problem is solved; the customer is asked to confirm (SR-5 closes only on confirmation)."""
     require(by, "servicedesk.work", req)
-    result = (result or "").strip()
+    result = text(ServiceRequest, "result", result, field="result")
     if not result:
         raise Invalid(RESULT_REQUIRED, field="result")
+    return mark_solved(req, result=result, cause=cause, method=method, prevention=prevention, by=by, now=now)
+
+
+def mark_solved(
+    req: ServiceRequest, *, result: str, by, now: datetime, cause: str = "", method: str = "", prevention: str = ""
+) -> ServiceRequest:
+    """solve() after its checks, also for a solution that came back from elsewhere (a signed
+    onsite sheet, an escalation's answer): the caller has checked its own actor."""
+    fields = {"result": result, "solved_at": now}
+    for name, value in (("cause", cause), ("method", method), ("prevention", prevention)):
+        if value and value.strip():
+            fields[name] = text(ServiceRequest, name, value)
     with transaction.atomic():
-        fields = {"result": result, "solved_at": now}
-        fields |= {k: v.strip() for k, v in (("cause", cause), ("method", method), ("prevention", prevention)) if v}
-        before = _move(req, S.SOLVED, now=now, **fields)
+        before = _move(req, S.SOLVED, by=by, now=now, **fields)
         _respond(req, by=by, now=now)
         for key in ("hotline.shelved_reply", "hotline.callback", "hotline.onsite_submit"):
             clocks.stop(req, key, now=now, by=by)
@@ -419,7 +443,13 @@ def confirm(req: ServiceRequest, *, via: str, by, now: datetime, note: str = "")
         raise Invalid(CONFIRMATION_REQUIRED, field="via")
     with transaction.atomic():
         before = _move(
-            req, S.CLOSED, now=now, closed_at=now, confirmed_via=via, confirmation_note=(note or "").strip()[:500]
+            req,
+            S.CLOSED,
+            by=by,
+            now=now,
+            closed_at=now,
+            confirmed_via=via,
+            confirmation_note=text(ServiceRequest, "confirmation_note", note, field="note"),
         )
         _stop_all(req, now=now, by=by)
         HotlineRecord.objects.filter(request=req, submitted_at__isnull=False, loop_closed_at__isnull=True).update(
@@ -455,7 +485,7 @@ def reopen(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceReq
     if not reason:
         raise Invalid(REASON_REQUIRED, field="reason")
     with transaction.atomic():
-        before = _move(req, S.IN_PROGRESS, now=now, reopened=req.reopened + 1, solved_at=None)
+        before = _move(req, S.IN_PROGRESS, by=by, now=now, reopened=req.reopened + 1, solved_at=None)
         _step(req, RequestStep.Kind.NOTE, _("客户要求重新处理：%(r)s") % {"r": reason}, by=by, now=now)
         record(
             req, "reopen", by=by, at=now, before=_label(before), after=req.get_status_display(), data={"reason": reason}
@@ -548,4 +578,28 @@ def review_withdrawal(req: ServiceRequest, *, approve: bool, by, now: datetime, 
                 link=req.get_absolute_url(),
                 now=now,
             )
+    return req
+
+
+WAITABLE = (S.NEW, S.IN_PROGRESS, S.SHELVED, S.ONSITE)
+
+
+def wait(req: ServiceRequest, *, reason: str, note: str = "", by, now: datetime) -> ServiceRequest:
+    """The request waits for the customer or a part (CAL-4): its clocks pause with the reason;
+    asking the customer for something answers them (SR-2); the customer sees what we wait for."""
+    require(by, "servicedesk.work", req)
+    if req.status not in WAITABLE:
+        raise Invalid(waiting.NOT_OPEN)
+    with transaction.atomic():
+        _respond(req, by=by, now=now)
+        waiting.start(req, reason=reason, note=note, by=by, now=now)
+        _step(req, RequestStep.Kind.NOTE, waiting.label(req), by=by, now=now)
+    return req
+
+
+def resume(req: ServiceRequest, *, by, now: datetime) -> ServiceRequest:
+    """The wait is over: the request's clocks go on with the time they had left (CAL-4)."""
+    require(by, "servicedesk.work", req)
+    with transaction.atomic():
+        waiting.end(req, by=by, now=now)
     return req
