@@ -78,8 +78,17 @@ def _validate_day(label: str, intervals: Iterable[Sequence[time]]) -> DayInterva
     return tuple(day)
 
 
+_US_PER_DAY = 24 * 60 * _US_PER_MINUTE
+
+
+def _end_us(t: time) -> int:
+    # An interval ending at time.max (23:59:59.999999) ends at midnight: a round-the-clock
+    # calendar has no microsecond gap between one day and the next.
+    return _US_PER_DAY if t == time.max else _time_us(t)
+
+
 def _to_us(day: DayIntervals) -> _UsIntervals:
-    return tuple((_time_us(a), _time_us(b)) for a, b in day)
+    return tuple((_time_us(a), _end_us(b)) for a, b in day)
 
 
 def _has_fixed_offset(tz: ZoneInfo) -> bool:
@@ -199,6 +208,8 @@ def _wall(cal: CalendarSnapshot, day: date, at: time) -> datetime:
 
 
 def _at(cal: CalendarSnapshot, ordinal: int, us: int) -> datetime:
+    if us >= _US_PER_DAY:
+        ordinal, us = ordinal + 1, us - _US_PER_DAY
     d = date.fromordinal(ordinal)
     seconds, micro = divmod(us, _US_PER_SECOND)
     minutes, second = divmod(seconds, 60)

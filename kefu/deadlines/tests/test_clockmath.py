@@ -556,3 +556,18 @@ def test_clockmath_imports_only_stdlib() -> None:
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+
+
+ROUND_THE_CLOCK = CalendarSnapshot.build(SH, [((time(0), time.max),)] * 7)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)),
+    minutes=st.integers(min_value=0, max_value=60 * 24 * 40),
+)
+def test_cal2_a_round_the_clock_calendar_counts_like_the_wall_clock(start: datetime, minutes: int) -> None:
+    """HL-5 promises on a night shift: 0:00–24:00 every day has no gap at midnight."""
+    s = start.replace(tzinfo=SH)
+    assert add_working_time(ROUND_THE_CLOCK, s, minutes) == s + timedelta(minutes=minutes)
+    assert working_time_between(ROUND_THE_CLOCK, s, s + timedelta(minutes=minutes)) == minutes * 60
