@@ -181,7 +181,7 @@ def test_shelving_is_internal_but_the_customer_is_told_when_we_will_answer(team,
 
 def test_rv2_the_return_visit_counts_from_the_service_not_from_archiving(team, now):
     """A Tuesday visit archived the next Monday is still due by the end of Wednesday (RV-2, OS-6)."""
-    req, order = onsite_request(team, now)
+    _req, order = onsite_request(team, now)
     tuesday = datetime(2025, 11, 25, 14, tzinfo=SH)
     visit(order, team, tuesday)
     sheet = order.sheet
@@ -198,7 +198,7 @@ def test_rv2_the_return_visit_counts_from_the_service_not_from_archiving(team, n
 
 def test_rv7_an_onsite_service_gets_a_survey_whose_link_is_sent_to_the_customer_once(team, now, make_user):
     customer = new_customer(now=now)  # main contact 王经理 wang@example.com, no portal login
-    req, order = onsite_request(team, now, customer=customer)
+    _req, order = onsite_request(team, now, customer=customer)
     visit(order, team, now + timedelta(hours=2))
     survey = Survey.objects.get(object_id=str(order.pk))
     assert survey.served_by == team["engineer"]
@@ -221,7 +221,7 @@ def test_fieldservice_never_imports_the_service_desk():
 
 
 def test_cal4_an_order_waiting_for_a_part_does_not_breach_and_resumes_with_its_time(team, now):
-    req, order = onsite_request(team, now)
+    _req, order = onsite_request(team, now)
     visit(order, team, now + timedelta(hours=2), outcome=ServiceSheet.Outcome.PARTLY)
     clock = clocks.open_clock(order, "fieldservice.write_off")
     due = clock.due_at
