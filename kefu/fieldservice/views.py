@@ -12,31 +12,42 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import Forbidden, Invalid, KefuError
+from kefu.audit.service import events_for
+from kefu.core.errors import Invalid, KefuError
 from kefu.customers.masking import personal
+from kefu.deadlines import clocks, waiting
+from kefu.deadlines.models import OPEN_STATES, WaitingFor
 from kefu.fieldservice import selectors, workflow
-from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, WorkOrder
+from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, SheetPhoto, WorkOrder
+from kefu.org import roles
 from kefu.org.models import User
 
-DONE = _("已保存。")
+# Who can be called to a consultation (OS-9): the people who solve problems.
+CONSULT_ROLES = (roles.FIELD_ENGINEER, roles.HOTLINE, roles.SERVICE_MANAGER, roles.AFTERSALES_MANAGER, roles.CONSULTANT)
+
 TIME_INVALID = _("请填写正确的时间。")
 
 
-def _when(value: str) -> datetime:
+def _when(value: str, field: str) -> datetime:
     parsed = parse_datetime(value or "")
     if parsed is None:
-        raise Invalid(TIME_INVALID)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+        raise Invalid(TIME_INVALID, field=field)
+    try:
+        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    except (ValueError, OverflowError):
+        raise Invalid(TIME_INVALID, field=field) from None
 
 
 def _engineer(request):
-    return get_object_or_404(User, pk=request.POST.get("engineer") or 0)
+    pk = request.POST.get("engineer") or ""
+    return User.objects.filter(pk=pk).first() if pk.isdigit() else None
 
 
 def _sheet_data(post) -> dict:
@@ -50,11 +61,12 @@ def _sheet_data(post) -> dict:
     return data
 
 
-def _sheet(order):
-    try:
-        return order.sheet
-    except ServiceSheet.DoesNotExist:
-        raise Invalid(_("尚未填写服务单。")) from None
+def _consultation(order, request):
+    pk = request.POST.get("consultation") or ""
+    found = order.consultations.filter(pk=pk).first() if pk.isdigit() else None
+    if found is None:
+        raise Invalid(_("请选择会诊。"), field="consultation")
+    return found
 
 
 # verb → (workflow call). Each receives (order, request, now).
@@ -65,8 +77,8 @@ ACTIONS = {
     "confirm": lambda o, r, now: workflow.confirm(o, by=r.user, now=now),
     "appointment": lambda o, r, now: workflow.set_appointment(
         o,
-        start=_when(r.POST.get("start")),
-        end=_when(r.POST.get("end")),
+        start=_when(r.POST.get("start"), "start"),
+        end=_when(r.POST.get("end"), "end"),
         note=r.POST.get("note", ""),
         by=r.user,
         now=now,
@@ -74,8 +86,8 @@ ACTIONS = {
     "missed": lambda o, r, now: workflow.miss_appointment(
         o,
         reason=r.POST.get("reason", ""),
-        start=_when(r.POST.get("start")),
-        end=_when(r.POST.get("end")),
+        start=_when(r.POST.get("start"), "start"),
+        end=_when(r.POST.get("end"), "end"),
         by=r.user,
         now=now,
     ),
@@ -100,44 +112,105 @@ ACTIONS = {
         by=r.user,
         now=now,
     ),
-    "archive": lambda o, r, now: workflow.archive(_sheet(o), by=r.user, now=now),
+    "archive": lambda o, r, now: workflow.archive(workflow.sheet_of(o), by=r.user, now=now),
     "return-visit": lambda o, r, now: workflow.record_return_visit(
-        _sheet(o), note=r.POST.get("note", ""), by=r.user, now=now
+        workflow.sheet_of(o), note=r.POST.get("note", ""), by=r.user, now=now
     ),
-    "propose-library": lambda o, r, now: workflow.propose_to_library(_sheet(o), by=r.user, now=now),
+    "propose-library": lambda o, r, now: workflow.propose_to_library(workflow.sheet_of(o), by=r.user, now=now),
     "consultation": lambda o, r, now: workflow.organise_consultation(
         o,
         topic=r.POST.get("topic", ""),
-        participants=list(User.objects.filter(pk__in=r.POST.getlist("participants"))),
+        participants=list(User.objects.filter(pk__in=[p for p in r.POST.getlist("participants") if p.isdigit()])),
         by=r.user,
         now=now,
+    ),
+    "consultation-result": lambda o, r, now: workflow.record_consultation_result(
+        _consultation(o, r), result=r.POST.get("result", ""), by=r.user, now=now
     ),
     "resolve": lambda o, r, now: workflow.resolve_escalation(
-        get_object_or_404(Escalation, order=o, resolved_at__isnull=True),
-        answer=r.POST.get("answer", ""),
-        by=r.user,
-        now=now,
+        workflow.open_escalation_of(o), answer=r.POST.get("answer", ""), by=r.user, now=now
     ),
+    "wait": lambda o, r, now: workflow.wait(
+        o, reason=r.POST.get("reason", ""), note=r.POST.get("note", ""), by=r.user, now=now
+    ),
+    "resume": lambda o, r, now: workflow.resume(o, by=r.user, now=now),
 }
+
+
+def _done(verb: str, order: WorkOrder, result) -> str:
+    """What happened, in words (not "saved")."""
+    n = order.number
+    if verb == "dispatch":
+        return _("已派发给%(e)s，派单群已通知。") % {"e": order.engineer.display_name}
+    if verb in ("appointment", "missed"):
+        when = f"{timezone.localtime(order.appointment_start):%m-%d %H:%M}–{timezone.localtime(order.appointment_end):%H:%M}"
+        if verb == "missed":
+            return _("已重新预约 %(t)s，并已通知客户。") % {"t": when}
+        return _("已预约上门 %(t)s，客户可在门户看到。") % {"t": when}
+    if verb == "write-off":
+        if order.status == WorkOrder.Status.ESCALATED:
+            return _("已核销并升级，%(n)s 的答复由服务部经理跟踪。") % {"n": n}
+        follow = order.request.work_orders.filter(previous=order).first()
+        if follow is not None:
+            return _("已核销，并申请再次上门：%(f)s。") % {"f": follow.number}
+        return _("已核销 %(n)s。") % {"n": n}
+    if verb == "propose-library":
+        return _("已提交到问题库（草稿）：%(t)s。") % {"t": result.title}
+    if verb == "consultation":
+        return _("已组织会诊，已通知 %(k)d 位参加人员。") % {"k": result.participants.count()}
+    if verb == "wait":
+        return _("已暂停计时：%(w)s。") % {"w": waiting.label(order)}
+    said = {
+        "verify": _("已核实 %(n)s，可以派发。"),
+        "send-back": _("已将 %(n)s 退回给申请人。"),
+        "confirm": _("已确认工单 %(n)s，请与客户约定上门时间。"),
+        "check-in": _("已签到，到达现场。"),
+        "complete": _("服务单已保存，请客户签字。"),
+        "sign": _("客户已签字，服务单 PDF 正在生成。"),
+        "archive": _("服务单已存档。"),
+        "return-visit": _("回访已记录。"),
+        "consultation-result": _("会诊结果已登记，已通知参加人员。"),
+        "resolve": _("升级问题已解决，服务请求待客户确认。"),
+        "resume": _("已恢复计时。"),
+    }
+    return said[verb] % {"n": n}
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
 
 
 @login_required
 @require_POST
 def order_action(request, pk, verb):
+    """One POST per workflow step. On an error the same page is shown again with what was typed
+    and the message beside its field (status 400/403/409), never an empty form."""
     if verb not in ACTIONS:
         raise Http404
     order = selectors.order_for(request.user, pk)
+    target = _safe_next(request)
     try:
-        ACTIONS[verb](order, request, timezone.now())
-        messages.success(request, DONE)
-    except Forbidden as exc:
-        messages.error(request, exc.message)
+        result = ACTIONS[verb](order, request, timezone.now())
     except KefuError as exc:
-        messages.error(request, exc.message)
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("fieldservice:detail", pk=order.pk)
+        order = selectors.order_for(request.user, pk)
+        phone = target == reverse("fieldservice:phone", args=[order.pk])
+        key = verb.replace("-", "_")
+        context = _order_context(request, order) | {
+            "sent": {key: request.POST},
+            "errors": {key: exc},
+            "error": exc,
+            "verb": key,
+        }
+        if request.FILES:
+            context["files_again"] = True
+        template = "fieldservice/phone_order.html" if phone else "fieldservice/order_detail.html"
+        return render(request, template, context, status=exc.status)
+    order = selectors.order_for(request.user, pk)
+    messages.success(request, _done(verb, order, result))
+    return redirect(target or reverse("fieldservice:detail", args=[order.pk]))
 
 
 @login_required
@@ -197,23 +270,40 @@ def _contact(order, user):
 def _order_context(request, order):
     user = request.user
     sheet = getattr(order, "sheet", None)
+    manages = user.has_perm("fieldservice.dispatch", order)
     return {
         "order": order,
+        "req": order.request,
         "sheet": sheet,
+        "photos": list(sheet.photos.all()) if sheet else [],
         "contact": _contact(order, user),
         "now": timezone.now(),
         "S": WorkOrder.Status,
         "can_work": user.has_perm("fieldservice.work", order),
-        "can_manage": user.has_perm("fieldservice.dispatch", order),
+        "can_manage": manages,
         "can_write_off": user.has_perm("fieldservice.write_off", order),
         "can_archive": user.has_perm("fieldservice.archive", order),
         "can_consult": user.has_perm("fieldservice.consult", order),
+        "can_wait": user.has_perm("fieldservice.wait", order) and order.status in workflow.OPEN_ORDER,
+        "waiting_label": waiting.label(order),
+        "waiting_reasons": WaitingFor.choices,
         "outcomes": ServiceSheet.Outcome.choices,
         "targets": Escalation.Target.choices,
         "appointments": order.appointments.select_related("recorded_by"),
         "escalations": order.escalations.all(),
+        "consultations": order.consultations.prefetch_related("participants"),
+        "history": order.request.work_orders.exclude(pk=order.pk).select_related("engineer").order_by("-pk"),
+        "steps": order.request.steps.select_related("by").order_by("-at", "-id")[:8],
+        "clocks": clocks.clocks_of(order),
+        "events": events_for(order, limit=30),
+        "open_states": OPEN_STATES,
         "engineers": User.objects.filter(is_active=True, groups__name="field_engineer").order_by("username")
-        if user.has_perm("fieldservice.dispatch", order)
+        if manages
+        else [],
+        "staff": User.objects.filter(is_active=True, is_staff=False, groups__name__in=CONSULT_ROLES)
+        .distinct()
+        .order_by("username")
+        if user.has_perm("fieldservice.consult", order)
         else [],
     }
 
@@ -248,6 +338,17 @@ def sheet_pdf(request, pk):
 
 
 @login_required
+def sheet_photo(request, pk, photo):
+    """A photo of the sheet, only to whoever may see the order (never a public media URL)."""
+    order = selectors.order_for(request.user, pk)
+    item = get_object_or_404(SheetPhoto, pk=photo, sheet__order=order)
+    return FileResponse(
+        item.file.open("rb"),
+        content_type="image/jpeg" if item.file.name.lower().endswith((".jpg", ".jpeg")) else "image/png",
+    )
+
+
+@login_required
 @permission_required("fieldservice.qa_review", raise_exception=True)
 def qa(request):
     """Weekly QA sampling (OS-7): the proposal to accept or change; the QA library (KB-4)."""
@@ -260,10 +361,12 @@ def qa(request):
         try:
             if "pick" in request.POST:
                 ids = request.POST.getlist("sheets")
-                sheets = list(ServiceSheet.objects.filter(pk__in=ids))
-                workflow.pick_sample(week, sheets, by=request.user, now=now)
+                sheets = list(ServiceSheet.objects.filter(pk__in=[i for i in ids if i.isdigit()]))
+                picked = workflow.pick_sample(week, sheets, by=request.user, now=now)
+                said = _("已将 %(k)d 张服务单放入本周 QA 库。") % {"k": len(picked)}
             else:
-                sample = get_object_or_404(QASample, pk=request.POST.get("sample"))
+                raw = request.POST.get("sample") or ""
+                sample = get_object_or_404(QASample, pk=int(raw) if raw.isdigit() else 0)
                 workflow.review_sample(
                     sample,
                     verdict=request.POST.get("verdict", ""),
@@ -271,7 +374,8 @@ def qa(request):
                     by=request.user,
                     now=now,
                 )
-            messages.success(request, DONE)
+                said = _("评审结论已记录：%(v)s。") % {"v": sample.get_verdict_display()}
+            messages.success(request, said)
         except KefuError as exc:
             messages.error(request, exc.message)
         return redirect(f"{request.path}?week={week.isoformat()}")

@@ -158,6 +158,11 @@ def request_for(user, pk) -> ServiceRequest:
     )
 
 
+def work_orders_of(req: ServiceRequest) -> list:
+    """The request's onsite visits, newest first, with engineer and sheet (OS-1..OS-6)."""
+    return list(req.work_orders.select_related("engineer", "sheet").order_by("-pk"))
+
+
 def steps_of(req: ServiceRequest, *, customer_view: bool = False):
     qs = req.steps.select_related("by")
     return qs.filter(visible_to_customer=True) if customer_view else qs

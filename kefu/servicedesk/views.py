@@ -18,13 +18,13 @@ from kefu.core.errors import KefuError
 from kefu.customers.masking import personal
 from kefu.customers.models import Contact, Customer
 from kefu.customers.selectors import can_see_personal
-from kefu.deadlines import clocks
-from kefu.deadlines.models import OPEN_STATES
+from kefu.deadlines import clocks, waiting
+from kefu.deadlines.models import OPEN_STATES, WaitingFor
+from kefu.fieldservice.workflow import OPEN_ORDER
 from kefu.org.models import User
 from kefu.servicedesk import integrations, selectors, workflow
 from kefu.servicedesk.models import HotlineRecord, RequestStep, ServiceRequest
 
-DONE = _("已保存。")
 PAGE = 30
 
 
@@ -57,13 +57,14 @@ def with_labels(rows):
     return rows
 
 
-def _act(request, fn, target):
+def _act(request, fn, target, said):
+    """Call the workflow; say what happened (`said(result)`), or the error; go to `target`."""
     try:
-        fn()
+        result = fn()
     except KefuError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, DONE)
+        messages.success(request, said(result))
     return redirect(target)
 
 
@@ -170,6 +171,42 @@ def request_create(request):
     )
 
 
+def _detail_context(request, req) -> dict:
+    user = request.user
+    can_work = user.has_perm("servicedesk.work", req) and req.is_open
+    allowed = can_see_personal(user, req.customer)
+    orders = selectors.work_orders_of(req)
+    return {
+        "req": req,
+        "phone": personal(req.caller_phone, allowed=allowed),
+        "steps": selectors.steps_of(req),
+        "records": req.hotline_records.select_related("engineer"),
+        "attachments": req.attachments.all(),
+        "orders": orders,
+        "open_order": next((o for o in orders if o.status in OPEN_ORDER), None),
+        "clocks": clocks.clocks_of(req),
+        "open_states": OPEN_STATES,
+        "events": events_for(req, limit=30),
+        "step_kinds": list(RequestStep.Kind.choices),
+        "confirmations": [c for c in ServiceRequest.Confirmation.choices if c[0] != "portal"],
+        "owners": _owners(),
+        "can_work": can_work,
+        "can_wait": can_work and req.status in workflow.WAITABLE,
+        "waiting_label": waiting.label(req),
+        "waiting_reasons": WaitingFor.choices,
+        # SR-6: the service sheet stays editable after solving, by whoever may work on it.
+        "can_edit_sheet": user.has_perm("servicedesk.work", req),
+        "can_take": req.owner_id is None and req.is_open and user.has_perm("servicedesk.take", req),
+        "can_transfer": req.is_open and user.has_perm("servicedesk.transfer", req),
+        "can_confirm": req.status == "solved" and user.has_perm("servicedesk.confirm", req),
+        "can_withdraw": req.status == "solved"
+        and not req.needs_onsite
+        and req.withdrawal in ("", "rejected")
+        and user.has_perm("servicedesk.request_withdrawal", req),
+        "can_review": req.withdrawal == "requested" and user.has_perm("servicedesk.review_withdrawal", req),
+    }
+
+
 @login_required
 def request_detail(request, pk):
     req = selectors.request_for(request.user, pk)
@@ -178,46 +215,22 @@ def request_detail(request, pk):
         return redirect("portal:detail", pk=req.pk)
     if not user.has_perm("servicedesk.view_request", req):
         raise PermissionDenied
-    can_work = user.has_perm("servicedesk.work", req) and req.is_open
-    allowed = can_see_personal(user, req.customer)
-    return render(
-        request,
-        "servicedesk/request_detail.html",
-        {
-            "req": req,
-            "phone": personal(req.caller_phone, allowed=allowed),
-            "steps": selectors.steps_of(req),
-            "records": req.hotline_records.select_related("engineer"),
-            "attachments": req.attachments.all(),
-            "clocks": clocks.clocks_of(req),
-            "open_states": OPEN_STATES,
-            "events": events_for(req, limit=30),
-            "step_kinds": list(RequestStep.Kind.choices),
-            "confirmations": [c for c in ServiceRequest.Confirmation.choices if c[0] != "portal"],
-            "owners": _owners(),
-            "can_work": can_work,
-            # SR-6: the service sheet stays editable after solving, by whoever may work on it.
-            "can_edit_sheet": user.has_perm("servicedesk.work", req),
-            "can_take": req.owner_id is None and req.is_open and user.has_perm("servicedesk.take", req),
-            "can_transfer": req.is_open and user.has_perm("servicedesk.transfer", req),
-            "can_confirm": req.status == "solved" and user.has_perm("servicedesk.confirm", req),
-            "can_withdraw": req.status == "solved"
-            and not req.needs_onsite
-            and req.withdrawal in ("", "rejected")
-            and user.has_perm("servicedesk.request_withdrawal", req),
-            "can_review": req.withdrawal == "requested" and user.has_perm("servicedesk.review_withdrawal", req),
-        },
-    )
+    return render(request, "servicedesk/request_detail.html", _detail_context(request, req))
 
 
 def _files(request):
     return request.FILES.getlist("files")
 
 
+def _transfer_to(q):
+    pk = q.POST.get("to") or ""
+    return User.objects.filter(pk=pk).first() if pk.isdigit() else None
+
+
 REQUEST_ACTIONS = {
     "take": lambda r, q, now: workflow.take(r, by=q.user, now=now),
     "transfer": lambda r, q, now: workflow.transfer(
-        r, User.objects.filter(pk=q.POST.get("to") or 0).first(), reason=q.POST.get("reason", ""), by=q.user, now=now
+        r, _transfer_to(q), reason=q.POST.get("reason", ""), by=q.user, now=now
     ),
     "step": lambda r, q, now: workflow.add_step(
         r, q.POST.get("kind", ""), q.POST.get("notes", ""), by=q.user, now=now, visible=q.POST.get("internal") != "1"
@@ -243,17 +256,57 @@ REQUEST_ACTIONS = {
     "review": lambda r, q, now: workflow.review_withdrawal(
         r, approve=q.POST.get("approve") == "1", note=q.POST.get("note", ""), by=q.user, now=now
     ),
+    "wait": lambda r, q, now: workflow.wait(
+        r, reason=q.POST.get("reason", ""), note=q.POST.get("note", ""), by=q.user, now=now
+    ),
+    "resume": lambda r, q, now: workflow.resume(r, by=q.user, now=now),
 }
+
+
+def _said(action: str, req: ServiceRequest) -> str:
+    """What happened, in words (not "saved")."""
+    if action in ("take", "transfer"):
+        return _("%(n)s 现由 %(o)s 负责。") % {"n": req.number, "o": req.owner.display_name if req.owner else "—"}
+    if action == "onsite":
+        order = next(iter(selectors.work_orders_of(req)), None)
+        return _("已提交上门申请 %(o)s，等待服务部经理核实派工。") % {"o": order.number if order else ""}
+    if action == "wait":
+        return _("已暂停计时：%(w)s。") % {"w": waiting.label(req)}
+    said = {
+        "step": _("处理步骤已记录。"),
+        "sheet": _("服务单已更新。"),
+        "solve": _("已标记解决，已请客户确认。"),
+        "confirm": _("客户已确认，%(n)s 已关闭，客户代表将电话回访。"),
+        "reopen": _("已重新打开，负责人已收到通知。"),
+        "withdraw": _("撤销申请已提交呼叫中心审核。"),
+        "review": _("撤销审核结果已记录：%(s)s。"),
+        "resume": _("已恢复计时。"),
+    }
+    return said[action] % {"n": req.number, "s": req.get_withdrawal_display()}
 
 
 @login_required
 @require_POST
 def request_action(request, pk, action):
+    """One POST per workflow step. On an error the request page is shown again with what was
+    typed and the message beside its field, never an empty form."""
     handler = REQUEST_ACTIONS.get(action)
     if handler is None:
         raise Http404
     req = selectors.request_for(request.user, pk)
-    return _act(request, lambda: handler(req, request, _now()), req)
+    try:
+        handler(req, request, _now())
+    except KefuError as exc:
+        req = selectors.request_for(request.user, pk)
+        context = _detail_context(request, req) | {
+            "sent": {action: request.POST},
+            "errors": {action: exc},
+            "error": exc,
+        }
+        return render(request, "servicedesk/request_detail.html", context, status=exc.status)
+    req = selectors.request_for(request.user, pk)
+    messages.success(request, _said(action, req))
+    return redirect(req)
 
 
 @login_required
@@ -380,6 +433,25 @@ def record_detail(request, pk):
     )
 
 
+def _shelved_said(rec) -> str:
+    reply = clocks.open_clock(rec.request, "hotline.shelved_reply")
+    if reply is None:
+        return str(_("已搁置。"))
+    return str(_("已搁置：请在 %(t)s 前答复客户。") % {"t": timezone.localtime(reply.due_at).strftime("%m-%d %H:%M")})
+
+
+RECORD_SAID = {
+    "solve": lambda rec: _("已记录电话解决，3 天内的回访已安排。"),
+    "shelve": _shelved_said,
+    "callback": lambda rec: (
+        _("回拨已记录，问题已解决。")
+        if rec.outcome == HotlineRecord.Outcome.SOLVED
+        else _("回拨已记录，已提交上门申请。")
+    ),
+    "propose": lambda article: _("已生成问题库草稿：%(t)s。") % {"t": getattr(article, "title", "")},
+    "close-loop": lambda rec: _("已闭环：%(n)s。") % {"n": rec.request.number},
+}
+
 RECORD_ACTIONS = {
     "solve": lambda r, q, now: workflow.solve_on_phone(
         r, answer=q.POST.get("answer", ""), steps=q.POST.get("steps", ""), by=q.user, now=now
@@ -404,8 +476,8 @@ def record_action(request, pk, action):
     rec = get_object_or_404(selectors.hotline_records_for(request.user).select_related("request__customer"), pk=pk)
     target = "servicedesk:unsolved" if action == "close-loop" else rec
     if action == "close-loop":
-        return _act(request, lambda: handler(rec, request, _now()), target)
-    return _act(request, lambda: handler(rec, request, _now()), f"/servicedesk/hotline/{rec.pk}/")
+        return _act(request, lambda: handler(rec, request, _now()), target, RECORD_SAID[action])
+    return _act(request, lambda: handler(rec, request, _now()), f"/servicedesk/hotline/{rec.pk}/", RECORD_SAID[action])
 
 
 @login_required
@@ -431,7 +503,16 @@ def unsolved(request):
     """HL-7: the engineer submits; the service manager tracks each record to a closed loop."""
     user = request.user
     if request.method == "POST":
-        return _act(request, lambda: workflow.submit_unsolved(by=user, now=_now()), "servicedesk:unsolved")
+        return _act(
+            request,
+            lambda: workflow.submit_unsolved(by=user, now=_now()),
+            "servicedesk:unsolved",
+            lambda records: (
+                _("已向服务部经理提交 %(n)d 条未解决记录。") % {"n": len(records)}
+                if records
+                else _("没有需要提交的未解决记录。")
+            ),
+        )
     if not (user.has_perm("servicedesk.view_unsolved") or user.has_perm("servicedesk.hotline")):
         raise PermissionDenied
     manager = user.has_perm("servicedesk.view_unsolved")
@@ -498,7 +579,7 @@ def duty_action(request, action):
             s, e = parse_datetime(post.get("starts_at", "")), parse_datetime(post.get("ends_at", ""))
             if engineer is None or s is None or e is None:
                 raise KefuError(_("请填写值班人员和起止时间。"))
-            workflow.plan_shift(
+            return workflow.plan_shift(
                 engineer,
                 starts_at=timezone.make_aware(s) if timezone.is_naive(s) else s,
                 ends_at=timezone.make_aware(e) if timezone.is_naive(e) else e,
@@ -506,20 +587,43 @@ def duty_action(request, action):
                 now=now,
             )
 
-        return _act(request, plan, target)
+        return _act(
+            request,
+            plan,
+            target,
+            lambda shift: (
+                _("已排班：%(e)s %(s)s–%(t)s。")
+                % {
+                    "e": shift.engineer.display_name,
+                    "s": timezone.localtime(shift.starts_at).strftime("%m-%d %H:%M"),
+                    "t": timezone.localtime(shift.ends_at).strftime("%H:%M"),
+                }
+            ),
+        )
     if action == "copy":
         monday = parse_date(week) or timezone.localdate(now)
-        return _act(request, lambda: workflow.copy_week(monday, by=request.user, now=now), target)
+        return _act(
+            request,
+            lambda: workflow.copy_week(monday, by=request.user, now=now),
+            target,
+            lambda shifts: _("已从上周复制 %(n)d 个班次。") % {"n": len(shifts)},
+        )
     if action in ("take-over", "ready"):
         shift = get_object_or_404(
             selectors.shifts_for(request.user, start=now - timedelta(days=2), days=3), pk=post.get("shift") or 0
         )
         if action == "ready":
-            return _act(request, lambda: workflow.report_ready(shift, by=request.user, now=now), "servicedesk:hotline")
+            return _act(
+                request,
+                lambda: workflow.report_ready(shift, by=request.user, now=now),
+                "servicedesk:hotline",
+                lambda shift: _("已报到岗就绪：%(t)s。") % {"t": timezone.localtime(shift.ready_at).strftime("%H:%M")},
+            )
         return _act(
             request,
             lambda: workflow.take_over(shift, note=post.get("note", ""), by=request.user, now=now),
             "servicedesk:hotline",
+            lambda handover: _("交接完成：已接手上一班 %(n)d 项未结事项。") % {"n": handover.items.count()},
         )
     raise Http404
 
@@ -556,6 +660,7 @@ def calls(request):
                     now=now,
                 ),
                 "servicedesk:calls",
+                lambda call: _("来电已登记（%(a)s）。") % {"a": _("已接通") if call.answered else _("未接通")},
             )
     last = parse_date(request.GET.get("to", "") or "") or timezone.localdate(now)
     first = parse_date(request.GET.get("from", "") or "") or last - timedelta(days=6)

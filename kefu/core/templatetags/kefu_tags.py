@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from kefu.org.roles import ROLE_LABELS
 
@@ -14,3 +15,31 @@ def object_key(obj) -> str:
 @register.filter
 def role_label(key: str) -> str:
     return str(ROLE_LABELS.get(key, key))
+
+
+# --- a form that failed keeps what was typed and says what is wrong beside its field ---------
+# A page re-rendered after a KefuError gets `error` (the exception, with `.field`) and `post`
+# (what was sent): `class="form-control{{ error|invalid:'note' }}"`, `{% field_error error 'note' %}`,
+# `value="{{ post.note }}"`.
+
+
+@register.filter
+def invalid(error, field: str) -> str:
+    return " is-invalid" if error is not None and getattr(error, "field", None) == field else ""
+
+
+@register.simple_tag
+def field_error(error, field: str):
+    if error is None or getattr(error, "field", None) != field:
+        return ""
+    return format_html('<div class="invalid-feedback d-block" data-testid="error-{}">{}</div>', field, error.message)
+
+
+@register.filter
+def checked_if(post, pair: str) -> str:
+    """`{{ post|checked_if:'outcome=solved' }}` → " checked" when the sent form had that value."""
+    name, _sep, value = pair.partition("=")
+    if not post or not hasattr(post, "get"):
+        return ""
+    values = post.getlist(name) if hasattr(post, "getlist") else [post.get(name)]
+    return " checked" if (value in values if value else any(values)) else ""

@@ -208,7 +208,7 @@ def test_service_sheet_form_after_solving(client, make_user, now):
         },
         follow=True,
     )
-    assert "已保存。" in response.content.decode()
+    assert "服务单已更新。" in response.content.decode()
     req.refresh_from_db()
     assert (req.cause, req.result, req.product) == ("打印驱动与新系统不兼容", "凭证打印正常", "财务软件 V9.0")
     assert req.status == S.SOLVED

@@ -76,6 +76,7 @@ from kefu.servicedesk.workflow.requests import (  # noqa: F401  re-exported
     ITEM_ERROR,
     MAX_BATCH,
     SHEET_FIELDS,
+    WAITABLE,
     _reassign_clocks,
     add_step,
     confirm,
