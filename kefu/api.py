@@ -10,7 +10,7 @@ from kefu.knowledge.api import ArticleViewSet
 from kefu.notify.api import NotificationViewSet
 from kefu.org.api import DepartmentViewSet, RegionViewSet, StationViewSet, UserViewSet
 from kefu.plans.api import ServicePlanViewSet
-from kefu.servicedesk.api import DutyViewSet, HotlineRecordViewSet, RequestViewSet
+from kefu.servicedesk.api import CallLogViewSet, DutyViewSet, HotlineRecordViewSet, RequestViewSet
 from kefu.surveys.api import RectificationViewSet, SurveyViewSet
 from kefu.visits.api import ReturnVisitViewSet
 
@@ -36,5 +36,6 @@ router.register("surveys", SurveyViewSet, basename="survey")
 router.register("requests", RequestViewSet, basename="service-request")
 router.register("hotline/records", HotlineRecordViewSet, basename="hotline-record")
 router.register("duty", DutyViewSet, basename="duty-shift")
+router.register("calls", CallLogViewSet, basename="call-log")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("qa/samples", QASampleViewSet, basename="qa-sample")

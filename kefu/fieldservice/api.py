@@ -5,6 +5,7 @@ Statuses are read-only; every action calls one workflow function. A lost dispatc
 
 from datetime import date
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -13,9 +14,15 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from kefu.core.errors import NO_PERMISSION
+from kefu.deadlines.models import WaitingFor
 from kefu.fieldservice import selectors, workflow
-from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, WorkOrder
+from kefu.fieldservice.models import Consultation, Escalation, QASample, ServiceSheet, WorkOrder
 from kefu.org.models import User
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
 
 
 class SheetSerializer(serializers.ModelSerializer):
@@ -125,6 +132,32 @@ class EscalateSerializer(serializers.Serializer):
     party = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class WaitSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(WaitingFor.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consultation
+        fields = ["id", "topic", "participants", "organised_at", "result", "result_at"]
+        read_only_fields = fields
+
+
+class OrganiseSerializer(serializers.Serializer):
+    topic = serializers.CharField(max_length=300)
+    participants = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True)
+
+
+class ResultSerializer(serializers.Serializer):
+    consultation = serializers.IntegerField()
+    result = serializers.CharField()
+
+
 class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     """Work orders (派工单, OS-1..OS-5). `?status=`. Staff only today; a field engineer sees the
     orders dispatched to them. The network variant (RS) will scope station users to their station."""
@@ -144,10 +177,13 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
         call(order, s.validated_data, timezone.now())
         return Response(self.get_serializer(selectors.order_for(self.request.user, order.pk)).data)
 
-    @extend_schema(responses=SheetSerializer)
+    @extend_schema(responses={200: SheetSerializer, 404: ErrorSerializer})
     @action(detail=True, methods=["get"])
     def sheet(self, request, pk=None):
-        return Response(SheetSerializer(ServiceSheet.objects.get(order=self.get_object())).data)
+        sheet = ServiceSheet.objects.filter(order=self.get_object()).first()
+        if sheet is None:
+            return Response({"detail": str(workflow.NO_SHEET), "code": "not_found"}, status=404)
+        return Response(SheetSerializer(sheet).data)
 
     @extend_schema(request=NoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
@@ -225,6 +261,61 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         return self._run(EscalateSerializer, lambda o, d, now: workflow.escalate(o, **d, by=request.user, now=now))
+
+    @extend_schema(request=AnswerSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="resolve-escalation")
+    def resolve_escalation(self, request, pk=None):
+        """The vendor / headquarters answered and solved it (OS-5): the order closes, the request
+        goes to the customer's confirmation."""
+        return self._run(
+            AnswerSerializer,
+            lambda o, d, now: workflow.resolve_escalation(
+                workflow.open_escalation_of(o), answer=d["answer"], by=request.user, now=now
+            ),
+        )
+
+    @extend_schema(request=WaitSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def wait(self, request, pk=None):
+        """Waiting for the customer or a part: the order's clocks pause (CAL-4); 409 if already waiting."""
+        return self._run(
+            WaitSerializer,
+            lambda o, d, now: workflow.wait(o, reason=d["reason"], note=d["note"], by=request.user, now=now),
+        )
+
+    @extend_schema(request=None, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        """The wait is over: the clocks go on with the time they had left (CAL-4)."""
+        return self._run(NoteSerializer, lambda o, d, now: workflow.resume(o, by=request.user, now=now))
+
+    @extend_schema(responses=ConsultationSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def consultations(self, request, pk=None):
+        return Response(ConsultationSerializer(self.get_object().consultations.all(), many=True).data)
+
+    @extend_schema(request=OrganiseSerializer, responses={201: ConsultationSerializer})
+    @action(detail=True, methods=["post"], url_path="consultations/organise")
+    def organise_consultation(self, request, pk=None):
+        """The after-sales department assigns the right people to a problem not solved in time (OS-9)."""
+        s = OrganiseSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        consultation = workflow.organise_consultation(
+            self.get_object(), **s.validated_data, by=request.user, now=timezone.now()
+        )
+        return Response(ConsultationSerializer(consultation).data, status=201)
+
+    @extend_schema(request=ResultSerializer, responses=ConsultationSerializer)
+    @action(detail=True, methods=["post"], url_path="consultations/result")
+    def consultation_result(self, request, pk=None):
+        """The consultation's result, recorded once (OS-9); 409 the second time."""
+        s = ResultSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        consultation = get_object_or_404(self.get_object().consultations, pk=s.validated_data["consultation"])
+        consultation = workflow.record_consultation_result(
+            consultation, result=s.validated_data["result"], by=request.user, now=timezone.now()
+        )
+        return Response(ConsultationSerializer(consultation).data)
 
 
 class QASampleSerializer(serializers.ModelSerializer):

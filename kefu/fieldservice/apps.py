@@ -7,8 +7,8 @@ class FieldServiceConfig(AppConfig):
     verbose_name = "上门服务"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing
-        from kefu.fieldservice import demo
+        from kefu.core import navigation, testing, workbench
+        from kefu.fieldservice import demo, views
         from kefu.fieldservice import rules as _rules  # noqa: F401 — registers the permissions
         from kefu.org import demo_data
 
@@ -26,6 +26,7 @@ class FieldServiceConfig(AppConfig):
                 "my_orders", pgettext_lazy("nav", "我的工单"), "fieldservice:today", "fieldservice.view_list", order=17
             )
         )
+        workbench.register(views.desk_panel)
         demo_data.register(demo.load)
         for name in ("fieldservice:board", "fieldservice:today", "fieldservice:list"):
             if name not in testing.HTML_LISTS:

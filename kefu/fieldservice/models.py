@@ -195,6 +195,10 @@ class ServiceSheet(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("fieldservice:detail", args=[self.order_id])
 
+    def visit_contact(self):
+        """Whom the next-day return visit calls (RV-2, kefu.visits): who reported the problem."""
+        return self.order.request.contact
+
 
 class SheetPhoto(models.Model):
     sheet = models.ForeignKey(ServiceSheet, on_delete=models.PROTECT, related_name="photos")

@@ -2,11 +2,13 @@
 
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from kefu.fieldservice.models import QASample, WorkOrder
+from kefu.deadlines.models import OPEN_STATES, Clock, ClockState
+from kefu.fieldservice.models import QASample, ServiceSheet, WorkOrder
 from kefu.fieldservice.workflow import OPEN_FOR_ENGINEER, WAITING
 from kefu.org import roles
 from kefu.org.models import User
@@ -114,3 +116,31 @@ def samples_for(user):
     return QASample.objects.select_related(
         "sheet", "sheet__order", "sheet__order__customer", "sheet__order__engineer", "reviewer"
     )
+
+
+# --- the customer-service desk's queue (OS-6) ------------------------------------------------
+
+DESK_QUEUE = 10
+
+
+def sheets_to_archive(user, *, limit: int = DESK_QUEUE) -> tuple[list[ServiceSheet], int]:
+    """Signed sheets the desk has not archived yet, oldest first, each with its OS-6 clock's due
+    time (`desk_due`) and breach: two queries and a count, whatever the backlog."""
+    qs = ServiceSheet.objects.filter(
+        signed_at__isnull=False, archived_at__isnull=True, order__in=WorkOrder.objects.visible_to(user)
+    )
+    sheets = list(qs.select_related("order__customer", "order__engineer").order_by("signed_at", "pk")[:limit])
+    ct = ContentType.objects.get_for_model(ServiceSheet)
+    due = {
+        int(object_id): (due_at, state)
+        for object_id, due_at, state in Clock.objects.filter(
+            content_type=ct,
+            object_id__in=[str(s.pk) for s in sheets],
+            rule__key="fieldservice.sheet_to_desk",
+            state__in=OPEN_STATES,
+        ).values_list("object_id", "due_at", "state")
+    }
+    for sheet in sheets:
+        sheet.desk_due, state = due.get(sheet.pk, (None, ""))
+        sheet.desk_breached = state == ClockState.BREACHED
+    return sheets, qs.count()

@@ -396,3 +396,19 @@ def qa(request):
             "can_pick": request.user.has_perm("fieldservice.qa_sample"),
         },
     )
+
+
+def desk_panel(request) -> dict | None:
+    """The customer-service desk's queue of signed sheets to receive and archive (OS-6), with the
+    before-Monday clock; archiving is one click here."""
+    user = request.user
+    if not user.is_authenticated or user.is_external or not user.has_perm("fieldservice.archive"):
+        return None
+    sheets, total = selectors.sheets_to_archive(user)
+    return {
+        "title": _("待归档服务单"),
+        "template": "fieldservice/desk_panel.html",
+        "sheets": sheets,
+        "total": total,
+        "now": timezone.now(),
+    }

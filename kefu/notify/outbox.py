@@ -310,3 +310,10 @@ def deliver_pending(*, now: datetime, limit: int = 200) -> dict[str, int]:
             )
         counts["sent"] += 1
     return counts
+
+
+def sent_for(event: str, obj: models.Model) -> list[Outbox]:
+    """The rows one occurrence (`event` about `obj`, default key) wrote: whom it went to, by
+    which channel, and whether it is out yet, for a page that says "sent to …"."""
+    prefix = f"{event}:{subject_key(obj)}:"
+    return list(Outbox.objects.filter(key__startswith=prefix).select_related("recipient").order_by("pk"))

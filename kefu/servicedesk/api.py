@@ -6,19 +6,22 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator as DjangoPaginator
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from kefu.core.api import Pagination
 from kefu.core.errors import Forbidden, Invalid
 from kefu.customers.models import Customer
+from kefu.deadlines.models import WaitingFor
 from kefu.org.models import User
 from kefu.servicedesk import selectors, workflow
-from kefu.servicedesk.models import DutyShift, HotlineRecord, RequestStep, ServiceRequest
+from kefu.servicedesk.models import CallLog, DutyShift, HotlineRecord, RequestStep, ServiceRequest
 
 
 class FieldsOnce:
@@ -185,6 +188,11 @@ class ConfirmSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
+
+
+class WaitSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(WaitingFor.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -398,6 +406,20 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
+    @extend_schema(request=WaitSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def wait(self, request, pk=None):
+        """Waiting for the customer or a part: the request's clocks pause (CAL-4); 409 if already waiting."""
+        return self._done(
+            workflow.wait(self.get_object(), **self._input(WaitSerializer), by=request.user, now=timezone.now())
+        )
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        """The wait is over: the clocks go on with the time they had left (CAL-4); 409 if not waiting."""
+        return self._done(workflow.resume(self.get_object(), by=request.user, now=timezone.now()))
+
     @extend_schema(request=ReasonSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"], url_path="request-withdrawal")
     def request_withdrawal(self, request, pk=None):
@@ -561,6 +583,10 @@ class DutyShiftSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "engineer_name", "ready_at", "taken_over_at"]
 
 
+class CopyWeekSerializer(serializers.Serializer):
+    week = serializers.DateField(help_text="any day of the week to fill")
+
+
 class DutyViewSet(viewsets.ReadOnlyModelViewSet):
     """Duty roster (HL-1): `?start=` (ISO datetime, default now) and `?days=` (default 7); `on-duty`
     tells who answers the hotline now; POST plans a shift; `ready` reports ready at the post and
@@ -598,6 +624,18 @@ class DutyViewSet(viewsets.ReadOnlyModelViewSet):
             raise Forbidden()
         return Response(DutyShiftSerializer(selectors.on_duty_now(timezone.now()), many=True).data)
 
+    @extend_schema(request=CopyWeekSerializer, responses={201: DutyShiftSerializer(many=True)})
+    @action(detail=False, methods=["post"], url_path="copy-week")
+    def copy_week(self, request):
+        """Copy last week's shifts into the week of `week` (any day of it; HL-1); shifts already
+        planned there stay, so copying twice adds nothing."""
+        s = CopyWeekSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        day = s.validated_data["week"]
+        monday = day - timezone.timedelta(days=day.weekday())
+        shifts = workflow.copy_week(monday, by=request.user, now=timezone.now())
+        return Response(DutyShiftSerializer(shifts, many=True).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=None, responses=DutyShiftSerializer)
     @action(detail=True, methods=["post"])
     def ready(self, request, pk=None):
@@ -614,3 +652,88 @@ class DutyViewSet(viewsets.ReadOnlyModelViewSet):
         workflow.take_over(shift, note=request.data.get("note", ""), by=request.user, now=timezone.now())
         shift.refresh_from_db()
         return Response(DutyShiftSerializer(shift).data)
+
+
+class CallLogSerializer(serializers.ModelSerializer):
+    engineer_name = serializers.CharField(source="engineer.display_name", read_only=True, default="")
+
+    class Meta:
+        model = CallLog
+        fields = [
+            "id",
+            "at",
+            "caller_phone",
+            "engineer",
+            "engineer_name",
+            "answered",
+            "duration",
+            "source",
+            "external_id",
+        ]
+        read_only_fields = ["id", "engineer_name", "source", "external_id"]
+
+
+class CallImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8): " + ",".join(workflow.CSV_COLUMNS))
+
+
+class CallImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class CallLogViewSet(viewsets.ReadOnlyModelViewSet):
+    """Incoming calls (HL-8): POST logs one by hand; `import/` takes a phone system's CSV call log,
+    all rows or none (400 with the bad lines); `connection-rate/?from=&to=` the answered share
+    per day and engineer against the 90 % target."""
+
+    serializer_class = CallLogSerializer
+    queryset = CallLog.objects.none()
+    visibility = "internal"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.calls_for(self.request.user)
+
+    @extend_schema(request=CallLogSerializer, responses={201: CallLogSerializer})
+    def create(self, request):
+        s = CallLogSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        call = workflow.log_call(
+            at=d["at"],
+            answered=d["answered"],
+            caller_phone=d.get("caller_phone", ""),
+            engineer=d.get("engineer"),
+            duration=d.get("duration", 0),
+            by=request.user,
+            now=timezone.now(),
+        )
+        return Response(CallLogSerializer(call).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CallImportSerializer, responses={201: CallImportResultSerializer, 400: CallImportResultSerializer}
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_log(self, request):
+        s = CallImportSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            text = s.validated_data["file"].read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise Invalid(_("文件必须是 UTF-8 编码的 CSV。"), field="file") from None
+        created, errors = workflow.import_call_log(text, by=request.user, now=timezone.now())
+        code = status.HTTP_400_BAD_REQUEST if errors else status.HTTP_201_CREATED
+        return Response({"created": created, "errors": errors}, status=code)
+
+    @extend_schema(responses={200: {"type": "object"}})
+    @action(detail=False, methods=["get"], url_path="connection-rate")
+    def connection_rate(self, request):
+        p = request.query_params
+        last = parse_date(p.get("to", "") or "") or timezone.localdate()
+        first = parse_date(p.get("from", "") or "") or last - timezone.timedelta(days=6)
+        if not request.user.has_perm("servicedesk.view_calls"):
+            raise Forbidden()
+        if (last - first).days > 366:
+            raise Invalid(_("统计区间最长一年。"), field="from")
+        return Response(selectors.connection_rate(request.user, first=first, last=last))

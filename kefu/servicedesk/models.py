@@ -160,6 +160,10 @@ class ServiceRequest(SoftDeletable, SearchableModel, Waitable):
     def is_open(self) -> bool:
         return self.status not in (self.Status.CLOSED, self.Status.WITHDRAWN)
 
+    def visit_contact(self):
+        """Whom a return visit after this request calls (kefu.visits): who reported it."""
+        return self.contact
+
 
 class RequestStep(models.Model):
     """One step of the handling (SR-4): assessment, diagnosis, solution, implementation, verification."""

@@ -3,6 +3,7 @@ its own organisation's requests, and is told when the first response is due (SR-
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -100,9 +101,22 @@ def portal_detail(request, pk):
             "req": req,
             "steps": selectors.steps_of(req, customer_view=True),
             "attachments": req.attachments.all(),
+            "visits": selectors.work_orders_of(req),
             "promise": response_promise(req, timezone.now()) if req.first_response_at is None else "",
         },
     )
+
+
+@login_required
+@permission_required("servicedesk.submit_portal", raise_exception=True)
+def portal_sheet(request, pk, order):
+    """The customer's copy of a signed service sheet (OS-4), of its own request only."""
+    req = selectors.request_for(request.user, pk)
+    visit = next((o for o in selectors.work_orders_of(req) if o.pk == order), None)
+    sheet = getattr(visit, "sheet", None) if visit is not None else None
+    if sheet is None or not sheet.pdf:
+        raise Http404
+    return FileResponse(sheet.pdf.open("rb"), content_type="application/pdf", filename=f"{visit.number}.pdf")
 
 
 @login_required
@@ -122,7 +136,12 @@ def portal_action(request, pk, action):
     except KefuError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("感谢您的确认。") if action == "confirm" else _("已通知工程师重新处理。"))
+        messages.success(
+            request,
+            _("感谢您的确认，%(n)s 已关闭。") % {"n": req.number}
+            if action == "confirm"
+            else _("已通知工程师重新处理。"),
+        )
     return redirect("portal:detail", pk=req.pk)
 
 

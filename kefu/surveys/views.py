@@ -1,15 +1,18 @@
 """Survey pages: the public answer page (no account), the staff list, a survey with phone entry."""
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import KefuError
+from kefu.notify import outbox
 from kefu.surveys import selectors, workflow
 from kefu.surveys.models import Survey
 
@@ -80,7 +83,7 @@ def survey_detail(request, pk):
         {
             "survey": survey,
             "rect": rect,
-            "link": request.build_absolute_uri(workflow.link_for(survey)) if survey.status == "open" else "",
+            **_invitation(survey),
             "can_enter": survey.status == "open" and request.user.has_perm("surveys.enter_answer", survey),
             "can_close": rect is not None
             and rect.status == "open"
@@ -88,6 +91,22 @@ def survey_detail(request, pk):
             "form": AnswerForm(),
         },
     )
+
+
+def _invitation(survey: Survey) -> dict:
+    """The link as the customer gets it (RV-7): to copy, as an SMS-ready text, and as a QR code
+    to show on a phone or print on the sheet (drawn here, no outside service)."""
+    if survey.status != Survey.Status.OPEN:
+        return {"link": ""}
+    link = workflow.absolute_link(survey)
+    return {
+        "link": link,
+        "sms": workflow.invitation_text(survey),
+        "qr": mark_safe(segno.make(link, error="m").svg_inline(scale=4, dark="#1f2937")),  # noqa: S308 -- our own SVG
+        "sent": [
+            row for row in outbox.sent_for("survey.invitation", survey) if row.channel != "inapp" or row.recipient
+        ],
+    }
 
 
 @login_required

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import KefuError
+from kefu.customers.masking import personal
+from kefu.customers.selectors import can_see_personal
 from kefu.org.models import User
 from kefu.visits import selectors, workflow
 from kefu.visits.models import VISITOR_ROLES, ReturnVisit
@@ -63,6 +65,7 @@ def visit_detail(request, pk):
         {
             "visit": visit,
             "now": timezone.now(),
+            "call": _whom_to_call(request.user, visit),
             "can_record": can_record,
             "can_assign": can_assign,
             "form": ResultForm(initial={"channel": visit.channel, "satisfaction": "satisfied"}),
@@ -73,6 +76,25 @@ def visit_detail(request, pk):
             else [],
         },
     )
+
+
+def _whom_to_call(user, visit) -> dict | None:
+    """The person to call (RV-1, RV-2): the contact of the visit's source (a request's caller),
+    else the customer's main contact; the number masked for roles without personal data (QS-6)."""
+    source = visit.source if visit.source_id else None
+    contact = getattr(source, "visit_contact", lambda: None)() if source is not None else None
+    contact = contact or visit.customer.contacts.filter(is_main=True).first()
+    if contact is None:
+        return None
+    allowed = can_see_personal(user, visit.customer)
+    number = contact.mobile or contact.phone
+    return {
+        "name": contact.name,
+        "title": contact.title,
+        "phone": personal(number, allowed=allowed),
+        "tel": number if allowed else "",
+        "email": contact.email if allowed else "",
+    }
 
 
 @login_required
