@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.audit.service import events_for
-from kefu.core.errors import KefuError
+from kefu.core.errors import Invalid, KefuError
 from kefu.customers.masking import personal
 from kefu.customers.models import Contact, Customer
 from kefu.customers.selectors import can_see_personal
@@ -133,10 +133,11 @@ def _customer_choice(request, field="customer"):
 @permission_required("servicedesk.add_request", raise_exception=True)
 def request_create(request):
     post = request.POST
+    error = None
     if request.method == "POST":
         customer = _customer_choice(request)
         if customer is None:
-            messages.error(request, _("请选择客户。"))
+            error = Invalid(_("请选择客户。"), field="customer")
         else:
             try:
                 req = workflow.create_request(
@@ -155,7 +156,7 @@ def request_create(request):
                     now=_now(),
                 )
             except KefuError as exc:
-                messages.error(request, exc.message)
+                error = exc
             else:
                 messages.success(request, _("已受理：%(n)s") % {"n": req.number})
                 return redirect(req)
@@ -163,11 +164,14 @@ def request_create(request):
         request,
         "servicedesk/request_form.html",
         {
+            "error": error,
+            "chosen": _customer_choice(request) if request.method == "POST" else None,
             "types": ServiceRequest.Type.choices,
             "priorities": ServiceRequest.Priority.choices,
             "channels": [c for c in ServiceRequest.Channel.choices if c[0] != "portal"],
             "post": post,
         },
+        status=error.status if error is not None else 200,
     )
 
 
@@ -338,13 +342,15 @@ def service_sheet_pdf(request, pk):
 @login_required
 @permission_required("servicedesk.hotline", raise_exception=True)
 def hotline(request):
-    """The hotline desk (HL-3): who is on duty, take a call, my open records."""
+    """The hotline desk (HL-3): who is on duty, take a call, my open records. A call that cannot
+    be recorded shows the form again as typed, the message beside its field."""
     now = _now()
+    error = None
     if request.method == "POST":
         customer = _customer_choice(request)
         post = request.POST
         if customer is None:
-            messages.error(request, _("请选择客户。"))
+            error = Invalid(_("请选择客户。"), field="customer")
         else:
             try:
                 rec = workflow.record_call(
@@ -362,7 +368,7 @@ def hotline(request):
                     now=now,
                 )
             except KefuError as exc:
-                messages.error(request, exc.message)
+                error = exc
             else:
                 messages.success(request, _("已记录来电：%(n)s") % {"n": rec.request.number})
                 return redirect("servicedesk:record", pk=rec.pk)
@@ -376,12 +382,15 @@ def hotline(request):
             "types": ServiceRequest.Type.choices,
             "priorities": ServiceRequest.Priority.choices,
             "post": request.POST,
+            "error": error,
+            "chosen": _customer_choice(request) if request.method == "POST" else None,
             "suggest_url": _suggest_url(),
             # My shift of today still waiting for me to report ready or take over (HL-2).
             "my_shift": selectors.shifts_for(request.user, start=now - timedelta(hours=14), days=1, mine=True)
             .filter(Q(ready_at__isnull=True) | Q(taken_over_at__isnull=True))
             .first(),
         },
+        status=error.status if error is not None else 200,
     )
 
 
