@@ -199,6 +199,7 @@ def order_action(request, pk, verb):
         phone = target == reverse("fieldservice:phone", args=[order.pk])
         key = verb.replace("-", "_")
         context = _order_context(request, order) | {
+            "here": target or reverse("fieldservice:detail", args=[order.pk]),
             "sent": {key: request.POST},
             "errors": {key: exc},
             "error": exc,
@@ -273,6 +274,7 @@ def _order_context(request, order):
     manages = user.has_perm("fieldservice.dispatch", order)
     return {
         "order": order,
+        "here": request.path,  # where a form on this page comes back to
         "req": order.request,
         "sheet": sheet,
         "photos": list(sheet.photos.all()) if sheet else [],
