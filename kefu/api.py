@@ -1,7 +1,6 @@
 """The API router: every domain registers its viewsets here (NT-2)."""
 
-from rest_framework.routers import DefaultRouter
-
+from kefu.core.api import Router
 from kefu.customers.api import ContactViewSet, ContractViewSet, CustomerViewSet, DeviceViewSet
 from kefu.deadlines.api import DeadlineRuleViewSet, WorkbenchViewSet
 from kefu.fieldservice.api import QASampleViewSet, WorkOrderViewSet
@@ -14,7 +13,7 @@ from kefu.servicedesk.api import CallLogViewSet, DutyViewSet, HotlineRecordViewS
 from kefu.surveys.api import RectificationViewSet, SurveyViewSet
 from kefu.visits.api import ReturnVisitViewSet
 
-router = DefaultRouter()
+router = Router()
 router.register("users", UserViewSet, basename="user")
 router.register("stations", StationViewSet, basename="station")
 router.register("departments", DepartmentViewSet, basename="department")

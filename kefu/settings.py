@@ -82,6 +82,7 @@ if TESTING:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kefu.core.api.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,6 +96,11 @@ MIDDLEWARE = [
     # Last, so that it sees the result of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies: a batch of 100 requests or a drawn signature fits in 5 MB of JSON or form
+# fields; files come on top, up to 50 MB a request (12 photos of a sheet, 10 MB each at most).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+KEFU_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 
 ROOT_URLCONF = "kefu.urls"
 WSGI_APPLICATION = "kefu.wsgi.application"
@@ -230,6 +236,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "kefu.core.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "kefu.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "kefu.core.api.exception_handler",
 }

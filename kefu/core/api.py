@@ -1,15 +1,83 @@
-"""API glue: errors as JSON with a Chinese `detail`, whatever raised them."""
+"""API glue: one error contract (every error is JSON with a `detail` in the user's language,
+`code`, and field errors under `errors`), the router, the JSON parser, pagination."""
 
-from django.core.exceptions import PermissionDenied
+import json
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kefu.core.errors import KefuError
+
+NOT_FOUND = _("未找到该记录，或您无权查看。")
+TOO_BIG = _("请求体过大（最大 %(mb)d MB）。")
+
+
+class Router(DefaultRouter):
+    """The API router: a detail route takes a number unless the viewset says otherwise, so
+    `/api/duty/abc/ready/` is a 404, never a database error on a non-integer id."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if not any("lookup_value_regex" in vars(cls) for cls in type.mro(viewset)):
+            viewset.lookup_value_regex = "[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+def too_big_response() -> JsonResponse:
+    mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return JsonResponse({"detail": _g(str(TOO_BIG)) % {"mb": mb}, "code": "too_large"}, status=413)
+
+
+class BodyLimitMiddleware:
+    """An API body over the limit is answered 413 with JSON before anything reads it (Django
+    itself would answer an HTML 400 at the first read)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            content_type = request.META.get("CONTENT_TYPE", "")
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if content_type.startswith("multipart/"):
+                limit += settings.KEFU_MAX_UPLOAD_SIZE
+            if length > limit:
+                return too_big_response()
+        return self.get_response(request)
+
+
+def first_message(errors) -> str:
+    """One readable sentence out of DRF's nested errors ({field: [msg]}, [{field: [msg]}], …)."""
+    while isinstance(errors, dict | list) and errors:
+        if isinstance(errors, dict):
+            key, errors = next(iter(errors.items()))
+            if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+                continue
+        else:
+            errors = errors[0]
+    return str(errors) if errors not in ({}, []) else ""
+
+
+def _plain(errors):
+    """DRF's ErrorDetail objects as plain strings, dict keys as strings: JSON, never a repr."""
+    if isinstance(errors, dict):
+        return {str(k): _plain(v) for k, v in errors.items()}
+    if isinstance(errors, list):
+        return [_plain(v) for v in errors]
+    return str(errors)
 
 
 class Pagination(PageNumberPagination):
@@ -25,18 +93,28 @@ def exception_handler(exc, context):
         if exc.field:
             data["field"] = exc.field
         return Response(data, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        response = too_big_response()
+        return Response({"detail": json.loads(response.content)["detail"], "code": "too_large"}, status=413)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(NOT_FOUND)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
-        # Field errors: keep them, and add one readable sentence for simple clients.
-        first = next(iter(response.data.values()), "")
-        if isinstance(first, list) and first:
-            first = first[0]
-        response.data = {"detail": str(first), "errors": response.data}
-    elif response is not None and isinstance(response.data, list):
-        response.data = {"detail": str(response.data[0]) if response.data else "", "errors": response.data}
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(data, dict) and "detail" in data:
+        data = {"detail": str(data["detail"]), "code": getattr(data["detail"], "code", None) or exc_code(exc)}
+    else:
+        # Field errors: keep them (as plain JSON), and add one readable sentence for simple clients.
+        data = {"detail": first_message(data), "code": "invalid", "errors": _plain(data)}
+    response.data = data
     return response
+
+
+def exc_code(exc) -> str:
+    return getattr(exc, "default_code", "error")
 
 
 __all__ = ["Http404", "PermissionDenied", "exception_handler", "status"]

@@ -10,7 +10,6 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from kefu.core.errors import NO_PERMISSION
@@ -165,7 +164,6 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = WorkOrderSerializer
     queryset = WorkOrder.objects.none()
     visibility = "internal"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return selectors.orders_for(self.request.user, status=self.request.query_params.get("status", ""))

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from kefu.core.api import Pagination
@@ -690,7 +689,6 @@ class CallLogViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CallLogSerializer
     queryset = CallLog.objects.none()
     visibility = "internal"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return selectors.calls_for(self.request.user)

@@ -17,7 +17,7 @@ def test_nt2_token_from_username_and_password(api_client, make_user):
 
 
 def test_qs2_errors_are_json_with_a_chinese_detail(api_client, make_user):
-    assert api_client.get("/api/users/").json() == {"detail": "身份认证信息未提供。"}
+    assert api_client.get("/api/users/").json() == {"detail": "身份认证信息未提供。", "code": "not_authenticated"}
     bad = api_client.post("/api/auth/token/", {"username": "nobody", "password": "x"}, format="json")
     assert bad.status_code == 400
     assert bad.json()["detail"] == "无法使用提供的认证信息登录。"
@@ -62,3 +62,51 @@ def test_api_lists_have_bounded_queries(api_as, make_user, station_a, django_ass
     for url in ["/api/users/", "/api/stations/", "/api/departments/", "/api/notifications/"]:
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200, url
+
+
+# --- issue 13 §1, §3: one error contract, no reachable server error ---------------------------
+
+
+def test_malformed_json_is_a_chinese_400(api_as, make_user):
+    api = api_as(make_user("hotline"))
+    r = api.post("/api/requests/", data="{not json", content_type="application/json")
+    assert r.status_code == 400 and r.json()["detail"].startswith("请求体不是合法的 JSON")
+
+
+def test_json_nested_5000_levels_is_refused_not_a_crash(api_as, make_user):
+    api = api_as(make_user("hotline"))
+    deep = "[" * 5000 + "]" * 5000
+    r = api.post("/api/requests/", data=deep, content_type="application/json")
+    assert r.status_code == 400 and r.json()["detail"] == "请求体的 JSON 嵌套过深。"
+    medium = '{"a":' * 40 + "1" + "}" * 40
+    r = api.post("/api/requests/", data=medium, content_type="application/json")
+    assert r.status_code == 400 and r.json()["detail"] == "请求体的 JSON 嵌套过深。"
+
+
+def test_a_body_over_the_limit_is_a_json_413(api_as, make_user, settings):
+    api = api_as(make_user("hotline"))
+    big = '{"phenomenon": "' + "很" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 3 + 10) + '"}'
+    r = api.post("/api/requests/", data=big, content_type="application/json")
+    assert r.status_code == 413 and r["Content-Type"].startswith("application/json")
+    assert r.json()["detail"] == "请求体过大（最大 5 MB）。"
+
+
+def test_a_non_integer_id_is_a_404_and_404s_speak_chinese(api_as, make_user):
+    api = api_as(make_user("service_manager"))
+    for url in ("/api/duty/abc/ready/", "/api/duty/abc/take-over/", "/api/work-orders/1.5/sheet/"):
+        r = api.post(url) if "sheet" not in url else api.get(url)
+        assert r.status_code == 404, url
+    r = api.post("/api/requests/999999/take/")
+    assert r.status_code == 404 and r.json()["detail"] == "未找到该记录，或您无权查看。"
+
+
+def test_nested_field_errors_are_structured_json_with_a_readable_detail():
+    from rest_framework import exceptions
+
+    from kefu.core.api import exception_handler
+
+    error = exceptions.ValidationError({"contacts": [{"email": ["请输入合法的邮件地址。"]}]})
+    response = exception_handler(error, {})
+    assert response.data["detail"] == "请输入合法的邮件地址。"
+    assert response.data["errors"] == {"contacts": [{"email": ["请输入合法的邮件地址。"]}]}
+    assert "ErrorDetail" not in str(response.data)

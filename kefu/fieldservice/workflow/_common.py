@@ -99,8 +99,8 @@ def _move(order: WorkOrder, target: str, *, by, conflict=None, **fields) -> str:
     now = fields.pop("now")
     current, waiting_for = WorkOrder.objects.filter(pk=order.pk).values_list("status", "waiting_for").get()
     if target not in TRANSITIONS[current]:
-        if conflict is not None and current not in WAITING:
-            raise Conflict(conflict)
+        if current == target or (conflict is not None and current not in WAITING):
+            raise Conflict(conflict or DISPATCH_TAKEN)  # someone did it first: a race lost
         raise Invalid(MOVE_NOT_ALLOWED % {"before": S(current).label, "after": S(target).label})
     if waiting_for:
         waiting.end(order, by=by, now=now)

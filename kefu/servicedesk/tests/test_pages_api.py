@@ -125,8 +125,9 @@ def test_api_concurrent_solve_gives_409(api_as, now):
     req = new_request(by=engineer, now=now)
     api = api_as(engineer)
     assert api.post(f"/api/requests/{req.pk}/solve/", {"result": "好了"}, format="json").status_code == 200
-    # A second solve from a stale screen: the move solved → solved is not allowed.
-    assert api.post(f"/api/requests/{req.pk}/solve/", {"result": "好了"}, format="json").status_code == 400
+    # A second solve from a stale screen lost a race, whatever it read since: 409 (issue 13 §3).
+    second = api.post(f"/api/requests/{req.pk}/solve/", {"result": "好了"}, format="json")
+    assert second.status_code == 409 and second.json()["code"] == "conflict"
     workflow_req = ServiceRequest.objects.get(pk=req.pk)
     workflow_req.status = "in_progress"
     with pytest.raises(Exception) as err:

@@ -98,6 +98,8 @@ def _move(req: ServiceRequest, target: str, *, by, now: datetime, **fields) -> s
     resume first (CAL-4)."""
     before = req.status
     if target not in TRANSITIONS[before]:
+        if before == target:  # someone did it first: a race lost, not a wrong request
+            raise Conflict(TAKEN)
         raise Invalid(MOVE_NOT_ALLOWED % {"before": _label(before), "after": _label(target)})
     if req.waiting_for:
         waiting.end(req, by=by, now=now)

@@ -314,7 +314,7 @@ def transfer(req: ServiceRequest, to: User | None, *, reason: str, by, now: date
     if not to.is_active or to.is_external or not to.has_perm("servicedesk.take"):
         raise Invalid(RECEIVER_INVALID, field="to")
     if to.pk == req.owner_id:
-        raise Invalid(SAME_OWNER, field="to")
+        raise Conflict(SAME_OWNER)  # already theirs: transferred by someone else first
     with transaction.atomic():
         before = req.owner
         if not ServiceRequest.objects.filter(pk=req.pk, owner_id=req.owner_id, status__in=OPEN).update(
