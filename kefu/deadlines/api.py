@@ -24,6 +24,7 @@ KIND_OR_RULE_REQUIRED = _("请提供 kind（计时类型）和 calendar（日历
 NOT_AN_INTEGER = _("参数 %(name)s 必须是整数。")
 NOT_A_TIME = _("参数 %(name)s 必须是 HH:MM 格式的时刻。")
 BAD_YEAR = _("参数 year 必须是 2000–2100 之间的年份。")
+START_OUT_OF_RANGE = _("开始时间须在 2000–2100 年之间。")
 NO_WORKING_TIME = _("该日历在很长一段时间内没有工作时间，无法计算截止时间。")
 
 # "+08:00" arrives as " 08:00" when a client does not encode the plus sign.
@@ -64,6 +65,8 @@ def parse_start(raw: str | None, calendar: WorkCalendar, now: datetime) -> datet
         value = datetime.fromisoformat(_UNENCODED_PLUS.sub(r"+\1", raw.strip()))
     except ValueError:
         raise Invalid(BAD_START, field="start") from None
+    if not 2000 <= value.year <= 2100:
+        raise Invalid(START_OUT_OF_RANGE, field="start")
     if value.tzinfo is None:
         value = value.replace(tzinfo=calendar.zone)
     return value

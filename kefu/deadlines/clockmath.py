@@ -36,8 +36,12 @@ _US_PER_MINUTE = 60 * _US_PER_SECOND
 # The state announces holidays one year ahead, so three years without a single working
 # day can only be a misconfigured calendar; stop instead of looping forever.
 MAX_SEARCH_DAYS = 3 * 366
+# No deadline lies further out than this from its start: the loops stop there with an error
+# instead of running for as long as an absurd amount asks (bounded work per request).
+HORIZON_DAYS = 10 * 366
 
 NO_WORKING_TIME = "calendar has no working time within {days} days after {start}"
+BEYOND_HORIZON = "deadline lies more than {days} days after {start}"
 NAIVE_DATETIME = "{name} must be an aware datetime, got naive {value!r}"
 
 
@@ -237,9 +241,12 @@ def _nth_working_day_end(cal: CalendarSnapshot, ordinal: int, n: int) -> datetim
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     intervals: _UsIntervals = ()
+    last = ordinal + HORIZON_DAYS
     for _ in range(n):
         ordinal, intervals = _first_working_day(cal, ordinal)
         ordinal += 1
+        if ordinal > last:
+            raise ValueError(BEYOND_HORIZON.format(days=HORIZON_DAYS, start=date.fromordinal(last - HORIZON_DAYS)))
     return _at(cal, ordinal - 1, intervals[-1][1])
 
 
@@ -248,7 +255,10 @@ def _add_us(cal: CalendarSnapshot, ordinal: int, us: int, amount: int) -> tuple[
     overrides = cal._overrides_us
     weekly = cal._weekly_us
     idle_days = 0
+    last = ordinal + HORIZON_DAYS
     while True:
+        if ordinal > last:
+            raise ValueError(BEYOND_HORIZON.format(days=HORIZON_DAYS, start=date.fromordinal(last - HORIZON_DAYS)))
         intervals = overrides.get(ordinal)
         if intervals is None:
             intervals = weekly[(ordinal + 6) % 7]

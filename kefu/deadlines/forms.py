@@ -80,6 +80,8 @@ class RuleForm(forms.ModelForm):
             "day",
             "cutoff",
             "calendar",
+            "calendar_source",
+            "manager_role",
             "warn_ratio",
             "enabled",
         ]
@@ -87,6 +89,14 @@ class RuleForm(forms.ModelForm):
             "at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "cutoff": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without them (an older page) keeps what the rule has.
+        self.fields["calendar_source"].required = False
+
+    def clean_calendar_source(self):
+        return self.cleaned_data.get("calendar_source") or self.instance.calendar_source
 
     def clean(self):
         data = super().clean()

@@ -22,6 +22,7 @@ WEEKDAY_REQUIRED = _("请选择星期（0=周一 … 6=周日）。")
 DAY_REQUIRED = _("请填写每月几日（1–31）。")
 TIME_REQUIRED = _("请填写时刻（如 12:00）。")
 RATIO_OUT_OF_RANGE = _("预警比例必须在 0.05 到 0.99 之间。")
+AMOUNT_TOO_BIG = _("数量过大：该计时类型最多 %(max)s。")
 
 DESCRIBE_AMOUNT = _("%(n)s %(unit)s（%(kind)s）")
 DESCRIBE_WORKING_DAYS = _("%(n)s 个工作日")
@@ -37,6 +38,16 @@ UNITS_BY_KIND = {
     Kind.WORKING_TIME: {"minutes", "hours"},
 }
 AMOUNT_KINDS = {Kind.ELAPSED, Kind.WORKING_TIME, Kind.WORKING_DAYS, Kind.NTH_WORKING_DAY_NEXT_MONTH}
+# The longest a business deadline can be (bounded work per request: a rule or a preview of a
+# billion hours would keep a worker busy until it is killed). In minutes for the time kinds.
+MAX_MINUTES = {Kind.ELAPSED: 2 * 366 * 24 * 60, Kind.WORKING_TIME: 4000 * 60}
+MAX_COUNT = {Kind.WORKING_DAYS: 500, Kind.NTH_WORKING_DAY_NEXT_MONTH: 23}
+MAX_LABELS = {
+    Kind.ELAPSED: _("2 年"),
+    Kind.WORKING_TIME: _("4000 个工作小时"),
+    Kind.WORKING_DAYS: _("500 个工作日"),
+    Kind.NTH_WORKING_DAY_NEXT_MONTH: _("第 23 个工作日"),
+}
 
 
 def _time_str(value: time | None) -> str | None:
@@ -84,6 +95,10 @@ class RuleSpec:
             raise Invalid(AMOUNT_REQUIRED, field="amount")
         if kind in UNITS_BY_KIND and self.unit not in UNITS_BY_KIND[kind]:
             raise Invalid(UNIT_NOT_ALLOWED % {"unit": self.unit or "—"}, field="unit")
+        if (kind in MAX_MINUTES and self.minutes > MAX_MINUTES[kind]) or (
+            kind in MAX_COUNT and (self.amount or 0) > MAX_COUNT[kind]
+        ):
+            raise Invalid(AMOUNT_TOO_BIG % {"max": MAX_LABELS[kind]}, field="amount")
         if kind == Kind.WEEKDAY_TIME and (self.weekday is None or not 0 <= self.weekday <= 6):
             raise Invalid(WEEKDAY_REQUIRED, field="weekday")
         if kind == Kind.DAY_OF_MONTH:

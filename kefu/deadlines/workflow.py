@@ -163,7 +163,21 @@ def confirm_year(calendar: WorkCalendar, year: int, *, by, now: datetime) -> Wor
     return calendar
 
 
-RULE_FIELDS = ("name_zh", "name_en", "kind", "amount", "unit", "weekday", "at", "day", "cutoff", "calendar", "enabled")
+RULE_FIELDS = (
+    "name_zh",
+    "name_en",
+    "kind",
+    "amount",
+    "unit",
+    "weekday",
+    "at",
+    "day",
+    "cutoff",
+    "calendar",
+    "calendar_source",
+    "manager_role",
+    "enabled",
+)
 
 
 def update_rule(rule: DeadlineRule, *, by, now: datetime, **changes) -> DeadlineRule:

@@ -198,3 +198,66 @@ def test_seconds_left_uses_the_request_time(api_as, engineer, subjects, now, mon
     clocks.start(subjects[0], "hotline.duty_ready", owner=engineer, now=now)
     monkeypatch.setattr(api.timezone, "now", lambda: now + timedelta(minutes=2))
     assert api_as(engineer).get("/api/workbench/").json()["results"][0]["seconds_left"] == 480
+
+
+# --- issue 13 §1: bounded work per request ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "working_time", "amount": 1_000_000_000, "unit": "hours"}, "amount"),
+        ({"kind": "elapsed", "amount": 10_000, "unit": "days"}, "amount"),
+        ({"kind": "working_days", "amount": 100_000}, "amount"),
+        ({"kind": "nth_working_day_next_month", "amount": 40}, "amount"),
+        ({"kind": "working_time", "amount": 2, "unit": "hours", "start": "0001-01-01T00:00"}, "start"),
+        ({"kind": "working_time", "amount": 2, "unit": "hours", "start": "9999-12-31T23:59"}, "start"),
+    ],
+)
+def test_cal3_an_absurd_amount_or_start_is_a_400_not_a_busy_worker(staff, params, field):
+    response = staff.get("/api/deadlines/preview?" + urlencode({"calendar": "office", **params}))
+    assert response.status_code == 400 and response.json()["field"] == field, response.json()
+
+
+def test_cal3_the_worst_allowed_preview_answers_well_under_a_second(staff):
+    """The longest rule allowed, on the calendar with the fewest working hours a week."""
+    import time
+
+    for params in (
+        {"kind": "working_time", "amount": 4000, "unit": "hours", "calendar": "office"},
+        {"kind": "working_days", "amount": 500, "calendar": "office"},
+        {"kind": "elapsed", "amount": 2 * 366, "unit": "days", "calendar": "office"},
+    ):
+        started = time.perf_counter()
+        response = staff.get("/api/deadlines/preview?" + urlencode({**params, "start": "2025-11-24T10:00+08:00"}))
+        took = time.perf_counter() - started
+        assert response.status_code == 200, response.json()
+        assert took < 1.0, (params, took)
+
+
+def test_cal3_the_rule_editor_refuses_an_absurd_amount():
+    from django.forms.models import model_to_dict
+
+    from kefu.deadlines.forms import RuleForm
+    from kefu.deadlines.models import DeadlineRule
+
+    rule = DeadlineRule.objects.get(key="hotline.callback")
+    data = {k: v for k, v in model_to_dict(rule).items() if v is not None} | {"amount": 1_000_000_000}
+    form = RuleForm(data=data, instance=rule)
+    assert not form.is_valid() and "数量过大" in str(form.errors)
+
+
+def test_cal3_the_clock_maths_stops_at_its_horizon():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kefu.deadlines.clockmath import HORIZON_DAYS, CalendarSnapshot, add_working_time, end_of_nth_working_day
+
+    one_hour_a_week = CalendarSnapshot.build(
+        ZoneInfo("Asia/Shanghai"), [((sh(2025, 1, 1, 9).time(), sh(2025, 1, 1, 10).time()),)] + [()] * 6
+    )
+    start = datetime(2025, 1, 6, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with pytest.raises(ValueError, match=f"{HORIZON_DAYS} days"):
+        add_working_time(one_hour_a_week, start, 60 * 1000)  # 1000 weeks ≈ 19 years
+    with pytest.raises(ValueError, match=f"{HORIZON_DAYS} days"):
+        end_of_nth_working_day(one_hour_a_week, start, 1000)
