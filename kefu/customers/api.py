@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kefu.core.errors import Forbidden
+from kefu.core.serializers import IdField
 from kefu.customers import selectors, timeline, workflow
 from kefu.customers.masking import personal
 from kefu.customers.models import Contact, Contract, Customer, Device, TimelineEntry
@@ -61,13 +62,11 @@ class NewContactSerializer(serializers.Serializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
-    )
+    owner = IdField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True, default="")
-    province = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
-    city = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
-    district = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    province = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
+    city = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
+    district = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
     region = serializers.CharField(source="region_label", read_only=True)
     contacts = NewContactSerializer(many=True, write_only=True, required=False)
     confirm_duplicate = serializers.BooleanField(write_only=True, required=False, default=False)

@@ -18,6 +18,7 @@ from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import names, timeline
 from kefu.customers.models import Contact, Contract, Customer, Device, TimelineEntry
+from kefu.org import roles
 
 NAME_REQUIRED = _("请填写客户全称。")
 DUPLICATE_SUSPECTED = _("可能与已有客户重复，请核对候选客户；确认不是同一客户后再创建。")
@@ -224,6 +225,19 @@ def _update_locked(
     return locked, changed
 
 
+OWNER_ROLES = (roles.CUSTOMER_REP, roles.SALES, roles.DEPT_HEAD, roles.SERVICE_MANAGER)
+OWNER_INVALID = _("客户负责人须是在职的公司员工（客户代表、业务人员或其主管）。")
+
+
+def _check_owner(owner) -> None:
+    """A customer's owner is a person of the company who looks after customers (CRM-1): never a
+    customer's own portal login, a station's staff or someone who has left."""
+    if owner is None:
+        return
+    if not owner.is_active or owner.is_external or not (owner.is_superuser or owner.has_role(*OWNER_ROLES)):
+        raise Invalid(OWNER_INVALID, field="owner")
+
+
 def create_customer(
     *,
     data: dict[str, Any],
@@ -242,6 +256,7 @@ def create_customer(
         raise DuplicateSuspected(candidates)
     values = {k: v for k, v in data.items() if k in CUSTOMER_FIELDS}
     values["name"] = name
+    _check_owner(values.get("owner"))
     with transaction.atomic():
         customer = Customer(created_at=now, updated_at=now, created_by=by, **values)
         _validate(customer, list(values))
@@ -285,7 +300,8 @@ def update_customer(customer: Customer, changes: dict[str, Any], *, by, now: dat
     require(by, "customers.change_customer", customer)
     if "name" in changes and not (changes["name"] or "").strip():
         raise Invalid(NAME_REQUIRED, field="name")
-
+    if "owner" in changes:
+        _check_owner(changes["owner"])
     with transaction.atomic():
         changed = _update_locked(customer, CUSTOMER_FIELDS, changes, by=by, now=now, **kwargs)[1]
         if changed:

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kefu.core.errors import NO_PERMISSION
+from kefu.core.serializers import IdField
 from kefu.deadlines.models import WaitingFor
 from kefu.fieldservice import selectors, workflow
 from kefu.fieldservice.models import Consultation, Escalation, QASample, ServiceSheet, WorkOrder
@@ -87,7 +88,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class DispatchSerializer(serializers.Serializer):
-    engineer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    engineer = IdField(queryset=User.objects.filter(is_active=True))
 
 
 class AppointmentSerializer(serializers.Serializer):
@@ -149,7 +150,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
 class OrganiseSerializer(serializers.Serializer):
     topic = serializers.CharField(max_length=300)
-    participants = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True)
+    participants = IdField(queryset=User.objects.filter(is_active=True), many=True)
 
 
 class ResultSerializer(serializers.Serializer):
@@ -340,7 +341,7 @@ class QASampleSerializer(serializers.ModelSerializer):
 
 class PickSerializer(serializers.Serializer):
     week = serializers.DateField()
-    sheets = serializers.PrimaryKeyRelatedField(queryset=ServiceSheet.objects.all(), many=True)
+    sheets = IdField(queryset=ServiceSheet.objects.all(), many=True)
 
 
 class ReviewSerializer(serializers.Serializer):

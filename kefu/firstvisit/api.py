@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kefu.core.errors import Forbidden
+from kefu.core.serializers import IdField
 from kefu.customers.api import ContractSerializer, NewContactSerializer, duplicate_response
 from kefu.customers.models import Customer
 from kefu.customers.workflow import DuplicateSuspected
@@ -67,9 +68,9 @@ class NewCustomerSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     short_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     level = serializers.ChoiceField(Customer.Level.choices, required=False)
-    province = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
-    city = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
-    district = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    province = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
+    city = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
+    district = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     website = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -80,7 +81,7 @@ class HandOverContractSerializer(ContractSerializer):
 
 
 class HandOverSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    customer = IdField(queryset=Customer.objects.all(), required=False, allow_null=True)
     new_customer = NewCustomerSerializer(required=False)
     contact = NewContactSerializer(required=False)
     contract = HandOverContractSerializer()
@@ -99,7 +100,7 @@ class FirstVisitVerifySerializer(serializers.Serializer):
 
 
 class NeedInputSerializer(serializers.Serializer):
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
+    department = IdField(queryset=Department.objects.all())
     content = serializers.CharField()
 
 

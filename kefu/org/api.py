@@ -3,6 +3,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.serializers import IdField
 from kefu.org import selectors
 from kefu.org.models import Department, Region, Station, User
 
@@ -10,7 +11,7 @@ from kefu.org.models import Department, Region, Station, User
 class UserSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
     department = serializers.StringRelatedField()
-    station = serializers.PrimaryKeyRelatedField(read_only=True)
+    station = IdField(read_only=True)
 
     class Meta:
         model = User

@@ -6,14 +6,15 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.serializers import IdField
 from kefu.customers.models import Contract, Customer
 from kefu.plans import selectors, workflow
 from kefu.plans.models import ServicePlan
 
 
 class ServicePlanSerializer(serializers.ModelSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all(), required=False, allow_null=True)
+    customer = IdField(queryset=Customer.objects.all())
+    contract = IdField(queryset=Contract.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = ServicePlan

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from kefu.core.api import Pagination
 from kefu.core.errors import Forbidden, Invalid
+from kefu.core.serializers import IdField
 from kefu.customers.models import Customer
 from kefu.deadlines.models import WaitingFor
 from kefu.org.models import User
@@ -88,7 +89,7 @@ class RequestSerializer(FieldsOnce, serializers.ModelSerializer):
 
 class RequestInputSerializer(FieldsOnce, serializers.Serializer):
     # The search columns are never read on intake (the tsvector is the widest value of the row).
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.defer("search_tokens", "search_vector"))
+    customer = IdField(queryset=Customer.objects.defer("search_tokens", "search_vector"))
     channel = serializers.ChoiceField(ServiceRequest.Channel.choices, default=ServiceRequest.Channel.API)
     type = serializers.ChoiceField(ServiceRequest.Type.choices, default=ServiceRequest.Type.FAULT)
     priority = serializers.ChoiceField(ServiceRequest.Priority.choices, default=ServiceRequest.Priority.MEDIUM)
@@ -154,7 +155,7 @@ def _batch_items(data) -> list[dict]:
 
 
 class TransferSerializer(serializers.Serializer):
-    to = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    to = IdField(queryset=User.objects.filter(is_active=True))
     reason = serializers.CharField(max_length=500)
 
 
@@ -469,8 +470,8 @@ class HotlineRecordSerializer(FieldsOnce, serializers.ModelSerializer):
 
 
 class CallInputSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    request = serializers.PrimaryKeyRelatedField(queryset=ServiceRequest.objects.all(), required=False, allow_null=True)
+    customer = IdField(queryset=Customer.objects.all())
+    request = IdField(queryset=ServiceRequest.objects.all(), required=False, allow_null=True)
     phenomenon = serializers.CharField()
     caller = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     caller_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kefu.core.errors import Forbidden
+from kefu.core.serializers import IdField
 from kefu.org.models import User
 from kefu.visits import selectors, workflow
 from kefu.visits.models import ReturnVisit
@@ -55,7 +56,7 @@ class VisitCancelSerializer(serializers.Serializer):
 
 
 class VisitAssignSerializer(serializers.Serializer):
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    assignee = IdField(queryset=User.objects.filter(is_active=True))
 
 
 class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.audit.service import record
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.permissions import require
+from kefu.core.validation import phone, text
 from kefu.customers import timeline
 from kefu.customers.models import Customer
 from kefu.deadlines import clocks
@@ -59,6 +60,12 @@ def record_call(
     """A hotline call (HL-3): caller, customer, product, phenomenon, answer, steps; linked to
     its request (a new one, logged from the phone, unless it continues `request`)."""
     require(by, "servicedesk.hotline")
+    caller = text(HotlineRecord, "caller", caller)
+    caller_phone = phone(
+        caller_phone, label=HotlineRecord._meta.get_field("caller_phone").verbose_name, field="caller_phone"
+    )
+    product = text(HotlineRecord, "product", product)
+    answer, steps = text(HotlineRecord, "answer", answer), text(HotlineRecord, "steps", steps)
     with transaction.atomic():
         if request is None:
             request = create_request(
@@ -83,9 +90,9 @@ def record_call(
             caller=caller,
             caller_phone=caller_phone,
             product=product,
-            phenomenon=phenomenon.strip(),
-            answer=answer.strip(),
-            steps=steps.strip(),
+            phenomenon=text(HotlineRecord, "phenomenon", phenomenon, required=True),
+            answer=answer,
+            steps=steps,
             started_at=now,
         )
         if request.status == S.NEW:
@@ -232,14 +239,14 @@ def submit_unsolved(*, by, now: datetime) -> list[HotlineRecord]:
 def close_loop(rec: HotlineRecord, *, note: str, by, now: datetime) -> HotlineRecord:
     """The service manager closes the loop on an unsolved record (HL-7)."""
     require(by, "servicedesk.close_loop", rec)
-    note = (note or "").strip()
+    note = text(HotlineRecord, "loop_note", note, field="note")
     if not note:
         raise Invalid(NOTES_REQUIRED, field="note")
     if rec.submitted_at is None:
         raise Invalid(NOT_SUBMITTED)
     with transaction.atomic():
         if not HotlineRecord.objects.filter(pk=rec.pk, loop_closed_at__isnull=True).update(
-            loop_closed_at=now, loop_note=note[:500]
+            loop_closed_at=now, loop_note=note
         ):
             raise Conflict()
         rec.refresh_from_db()

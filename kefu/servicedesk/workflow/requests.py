@@ -11,7 +11,7 @@ from kefu.audit.service import event, record, record_many
 from kefu.core.errors import REASON_REQUIRED, Conflict, Forbidden, Invalid
 from kefu.core.models import reserve_pks
 from kefu.core.permissions import require
-from kefu.core.validation import text
+from kefu.core.validation import phone, text
 from kefu.customers import timeline
 from kefu.customers.models import Customer
 from kefu.deadlines import clocks, waiting
@@ -103,6 +103,7 @@ def create_request(
     return req
 
 
+PHONE_LABEL = ServiceRequest._meta.get_field("caller_phone").verbose_name
 MAX_BATCH = 100
 BATCH_TOO_BIG = _("一次最多提交 %(max)d 条服务请求。")
 BATCH_EMPTY = _("请至少提交一条服务请求。")
@@ -119,7 +120,7 @@ def _clean_item(item: dict, *, by, from_customer: bool, visible: set[int] | None
             raise Forbidden(NOT_YOUR_CUSTOMER)
         channel = ServiceRequest.Channel.PORTAL if channel != ServiceRequest.Channel.API else channel
         contact = getattr(by, "customer_contact", None)
-    phenomenon = (item.get("phenomenon") or "").strip()
+    phenomenon = text(ServiceRequest, "phenomenon", item.get("phenomenon"))
     if not phenomenon:
         raise Invalid(PHENOMENON_REQUIRED, field="phenomenon")
     type_ = item.get("type", ServiceRequest.Type.FAULT)
@@ -128,17 +129,18 @@ def _clean_item(item: dict, *, by, from_customer: bool, visible: set[int] | None
         raise Invalid(_("来源渠道无效。"), field="channel")
     if priority not in ServiceRequest.Priority.values or type_ not in ServiceRequest.Type.values:
         raise Invalid(_("类型或优先级无效。"), field="priority")
-    title = item.get("title") or ""
+    title = text(ServiceRequest, "title", item.get("title"))
+    caller_phone = phone(item.get("caller_phone"), label=PHONE_LABEL, field="caller_phone")
     return {
         "customer": customer,
         "contact": contact,
-        "caller": item.get("caller") or (contact.name if contact else ""),
-        "caller_phone": item.get("caller_phone") or (contact.mobile if contact else ""),
+        "caller": text(ServiceRequest, "caller", item.get("caller")) or (contact.name if contact else ""),
+        "caller_phone": caller_phone or (contact.mobile if contact else ""),
         "channel": channel,
         "type": type_,
         "priority": priority,
-        "title": (title or phenomenon[:40]).strip(),
-        "product": item.get("product") or "",
+        "title": title or phenomenon[:40].strip(),
+        "product": text(ServiceRequest, "product", item.get("product")),
         "phenomenon": phenomenon,
         "needs_onsite": bool(item.get("needs_onsite")),
     }

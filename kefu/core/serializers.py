@@ -1,0 +1,18 @@
+"""Serializer fields every API shares."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+NOT_AN_ID = _("请提供整数编号，而不是“%(value)s”。")
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A reference by id that is an id: `1.5`, `true` or `"1e3"` are a 400, not record 1 (DRF's
+    own field hands the value to the database, which casts 1.5 to 1)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (isinstance(data, str) and data.strip().isdigit() and data.strip().isascii())
+        ):
+            raise serializers.ValidationError(NOT_AN_ID % {"value": data}, code="incorrect_type")
+        return super().to_internal_value(int(data))
