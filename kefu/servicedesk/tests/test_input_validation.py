@@ -90,8 +90,8 @@ def test_notes_over_their_column_are_refused_not_cut(client, api_as, team, now):
     r = api.post(
         f"/api/work-orders/{order.pk}/appointment/",
         {
-            "start": (now + timedelta(hours=1)).isoformat(),
-            "end": (now + timedelta(hours=3)).isoformat(),
+            "start": (timezone.now() + timedelta(hours=1)).isoformat(),
+            "end": (timezone.now() + timedelta(hours=3)).isoformat(),
             "note": "约" * 301,
         },
         format="json",
