@@ -78,3 +78,72 @@ def assert_station_isolation(client, api_client, foreign: Iterable[models.Model]
             assert not leaked, f"{url_name} shows rows of another station: {sorted(leaked)}"
         checked.append(f"html:{url_name}")
     return checked
+
+
+# --- QS-6: personal data masked for roles without the permission ---------------------------
+
+
+def _text_of(response) -> str:
+    """A response's text: HTML/JSON as is, a PDF through pdftotext, an xlsx through openpyxl."""
+    content_type = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    if content_type.startswith("application/pdf"):
+        import subprocess
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+            fh.write(body)
+            fh.flush()
+            return subprocess.run(  # noqa: S603 -- our own PDF, the fixed poppler path
+                ["/usr/bin/pdftotext", fh.name, "-"], capture_output=True, text=True, check=True
+            ).stdout
+    if "spreadsheetml" in content_type:
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(
+            " ".join(str(v) for v in row if v is not None)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    return body.decode("utf-8", "replace")
+
+
+def assert_no_personal_data(client, api_client, secrets: Iterable[str], *, pages: Iterable[str] = ()) -> list[str]:
+    """Assert that no full mobile number or address in `secrets` reaches this user: every API list
+    of the router and the detail of its first row, every HTML list in `HTML_LISTS`, and the
+    `pages` given (detail pages, exports, PDFs). Returns what was checked."""
+    secrets = [s for s in secrets if s]
+    checked = []
+
+    def check(what: str, response) -> None:
+        if response.status_code != 200:
+            return
+        text = _text_of(response)
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{what} shows personal data: {leaked}"
+        checked.append(what)
+
+    for url_name, viewset in api_list_endpoints():
+        response = api_client.get(reverse(url_name), {"page_size": 1000})
+        check(f"api:{url_name}", response)
+        if response.status_code != 200:
+            continue
+        data = response.json()
+        rows = data["results"] if isinstance(data, dict) and "results" in data else data
+        first = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else None
+        lookup = getattr(viewset, "lookup_field", "pk")
+        key = first.get("id", first.get(lookup)) if first else None
+        if key is not None:
+            try:
+                url = reverse(url_name.replace("-list", "-detail"), args=[key])
+            except Exception:  # noqa: S112 -- a list without a detail route
+                continue
+            check(f"api:{url_name}:detail", api_client.get(url))
+    for url_name in HTML_LISTS:
+        check(f"html:{url_name}", client.get(reverse(url_name)))
+    for url in pages:
+        check(f"page:{url}", client.get(url))
+    return checked

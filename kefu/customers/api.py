@@ -9,21 +9,12 @@ from rest_framework.response import Response
 from kefu.core.errors import Forbidden
 from kefu.core.serializers import IdField
 from kefu.customers import selectors, timeline, workflow
-from kefu.customers.masking import personal
+from kefu.customers.masking import MaskPersonalData
 from kefu.customers.models import Contact, Contract, Customer, Device, TimelineEntry
 from kefu.org.models import Region, User
 
 
-def _allowed(context, customer=None) -> bool:
-    """Whether this request's user sees personal data; computed once per request (QS-6)."""
-    cache = context.setdefault("_personal", {})
-    key = getattr(customer, "pk", None) if context["request"].user.is_customer_user else None
-    if key not in cache:
-        cache[key] = selectors.can_see_personal(context["request"].user, customer)
-    return cache[key]
-
-
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(MaskPersonalData, serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = [
@@ -42,13 +33,6 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["is_main"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        allowed = _allowed(self.context, instance.customer)
-        data["phone"] = personal(data["phone"], allowed=allowed)
-        data["mobile"] = personal(data["mobile"], allowed=allowed)
-        return data
-
 
 class NewContactSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
@@ -61,7 +45,7 @@ class NewContactSerializer(serializers.Serializer):
     is_main = serializers.BooleanField(required=False, default=False)
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(MaskPersonalData, serializers.ModelSerializer):
     owner = IdField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True, default="")
     province = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
@@ -97,11 +81,6 @@ class CustomerSerializer(serializers.ModelSerializer):
             "confirm_duplicate",
         ]
         read_only_fields = ["status", "initials", "created_at", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["address"] = personal(data["address"], allowed=_allowed(self.context, instance), kind="address")
-        return data
 
 
 class CustomerCandidateSerializer(serializers.ModelSerializer):

@@ -8,9 +8,11 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.core import navigation, testing
-        from kefu.customers import demo
+        from kefu.customers import demo, masking
         from kefu.org import demo_data
 
+        masking.declare("customers.contact", mobile="phone", phone="phone")
+        masking.declare("customers.customer", address="address")
         navigation.register(
             navigation.NavItem(
                 "customers", pgettext_lazy("nav", "客户"), "customers:list", "customers.view_customer_list", order=10

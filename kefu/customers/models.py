@@ -1,5 +1,8 @@
 """Customer archive (CRM-1..CRM-5): customers, contacts, contracts, devices and the timeline."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -23,7 +26,6 @@ ARCHIVE_ROLES = frozenset(
         roles.SERVICE_DESK,
         roles.HOTLINE,
         roles.SERVICE_MANAGER,
-        roles.FIELD_ENGINEER,
         roles.IMPL_DIRECTOR,
         roles.PROJECT_MANAGER,
         roles.CONSULTANT,
@@ -40,15 +42,49 @@ def reads_archive(user) -> bool:
     return user.is_authenticated and (user.is_superuser or bool(user.role_keys & ARCHIVE_ROLES))
 
 
+# Roles that see customers only by relation (QS-6): role → (user, prefix) → the Q of the customers
+# related to that user. A domain registers its relation from its AppConfig.ready(), e.g. onsite
+# service: a field engineer sees the customers of the orders dispatched to them, nothing else.
+RELATION_SCOPES: dict[str, Callable[[Any, str], models.Q]] = {}
+
+
+def register_relation_scope(role: str, scope: Callable[[Any, str], models.Q]) -> None:
+    RELATION_SCOPES[role] = scope
+
+
+def relation_scope(user, prefix: str = "") -> models.Q | None:
+    """The Q of the customers a relation-scoped user may see, or None if none of their roles has one."""
+    found = [scope(user, prefix) for role, scope in RELATION_SCOPES.items() if role in user.role_keys]
+    if not found:
+        return None
+    q = found[0]
+    for more in found[1:]:
+        q |= more
+    return q
+
+
+def sees_by_relation(user) -> bool:
+    return (
+        user.is_authenticated
+        and not user.is_external
+        and not reads_archive(user)
+        and any(role in user.role_keys for role in RELATION_SCOPES)
+    )
+
+
 def scoped(qs, user, prefix: str):
-    """Apply the archive scope to a queryset whose customer is reached by `prefix`."""
+    """Apply the archive scope to a queryset whose customer is reached by `prefix`: archive staff
+    see all, a portal user its organisation, a relation-scoped role its related customers."""
     if not user.is_authenticated:
         return qs.none()
     if user.is_customer_user:
         return qs.filter(**{f"{prefix}contacts__portal_user": user, f"{prefix}contacts__deleted_at__isnull": True})
-    if user.is_station_user or not reads_archive(user):
+    if user.is_station_user:
         return qs.none()
-    return qs
+    if reads_archive(user):
+        return qs
+    related = relation_scope(user, prefix)
+    return qs.filter(related).distinct() if related is not None else qs.none()
 
 
 _LIVE = models.Q(deleted_at__isnull=True)

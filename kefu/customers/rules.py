@@ -2,7 +2,7 @@
 
 import rules
 
-from kefu.customers.models import reads_archive
+from kefu.customers.models import Customer, reads_archive, sees_by_relation
 from kefu.org import roles
 from kefu.org.rules import has_role, is_admin
 
@@ -27,6 +27,17 @@ def reads_the_archive(user) -> bool:
 
 
 @rules.predicate
+def related_customer(user, customer) -> bool:
+    """A relation-scoped role (a field engineer) and a customer it is related to; without an
+    object (a list), the list is already scoped."""
+    if not sees_by_relation(user):
+        return False
+    if customer is None:
+        return True
+    return Customer.objects.visible_to(user).filter(pk=customer.pk).exists()
+
+
+@rules.predicate
 def is_portal_user_of(user, customer) -> bool:
     """A customer's own portal login. Without an object (a list), the list is already scoped."""
     if not user.is_authenticated or not user.is_customer_user:
@@ -39,8 +50,8 @@ def is_portal_user_of(user, customer) -> bool:
 
 archive_editors = is_admin | has_role(roles.FIRST_VISIT, roles.CUSTOMER_REP, roles.SERVICE_DESK)
 
-rules.add_perm("customers.view_customer_list", reads_the_archive | is_portal_user_of)
-rules.add_perm("customers.view_customer", reads_the_archive | is_portal_user_of)
+rules.add_perm("customers.view_customer_list", reads_the_archive | is_portal_user_of | related_customer)
+rules.add_perm("customers.view_customer", reads_the_archive | is_portal_user_of | related_customer)
 rules.add_perm("customers.add_customer", archive_editors | has_role(roles.SALES))
 rules.add_perm("customers.change_customer", archive_editors)
 rules.add_perm("customers.change_customer_status", is_admin | has_role(roles.CUSTOMER_REP, roles.DEPT_HEAD))

@@ -7,10 +7,13 @@ class FieldServiceConfig(AppConfig):
     verbose_name = "上门服务"
 
     def ready(self) -> None:
+        from django.db.models import Q
+
         from kefu.core import navigation, testing, workbench
+        from kefu.customers.models import register_relation_scope
         from kefu.fieldservice import demo, views
         from kefu.fieldservice import rules as _rules  # noqa: F401 — registers the permissions
-        from kefu.org import demo_data
+        from kefu.org import demo_data, roles
 
         navigation.register(
             navigation.NavItem(
@@ -27,6 +30,10 @@ class FieldServiceConfig(AppConfig):
             )
         )
         workbench.register(views.desk_panel)
+        # QS-6: a field engineer sees the customers of the orders dispatched to them, no others.
+        register_relation_scope(
+            roles.FIELD_ENGINEER, lambda user, prefix: Q(**{f"{prefix}work_orders__engineer": user})
+        )
         demo_data.register(demo.load)
         for name in ("fieldservice:board", "fieldservice:today", "fieldservice:list"):
             if name not in testing.HTML_LISTS:

@@ -5,22 +5,28 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from kefu.customers.masking import personal
 from kefu.documents import images, pdf
 from kefu.fieldservice.models import ServiceSheet
 from kefu.org.models import Company
 
 
-def _contact(order) -> dict:
+def _contact(order, *, masked: bool) -> dict:
     req = order.request
     contact = req.contact or order.customer.contacts.filter(is_main=True).first()
+    phone = req.caller_phone or (contact.mobile or contact.phone if contact else "")
     return {
         "name": req.caller or (contact.name if contact else ""),
-        "phone": req.caller_phone or (contact.mobile or contact.phone if contact else ""),
+        "phone": personal(phone, allowed=not masked),
+        "address": personal(order.customer.address, allowed=not masked, kind="address"),
     }
 
 
-def render(sheet: ServiceSheet) -> bytes:
-    """The sheet with the company header, request number, contact, appointment, photos and signature."""
+def render(sheet: ServiceSheet, *, masked: bool = False) -> bytes:
+    """The sheet with the company header, request number, contact, appointment, photos and signature.
+
+    The stored PDF is the full record; `masked=True` is the copy a role without the personal-data
+    permission downloads (QS-6), rendered when asked."""
     order = sheet.order
     source = sheet.signature or sheet.paper_photo
     return pdf.render(
@@ -30,7 +36,7 @@ def render(sheet: ServiceSheet) -> bytes:
             "order": order,
             "req": order.request,
             "company": Company.objects.order_by("pk").first(),
-            "contact": _contact(order),
+            "contact": _contact(order, masked=masked),
             "photos": [url for url in (images.thumbnail_data_url(p.file) for p in sheet.photos.all()) if url],
             "signature": images.data_url(source) if source else "",
             "printed_at": timezone.localtime(sheet.signed_at) if sheet.signed_at else None,

@@ -24,7 +24,7 @@ from kefu.core.errors import Invalid, KefuError
 from kefu.customers.masking import personal
 from kefu.deadlines import clocks, waiting
 from kefu.deadlines.models import OPEN_STATES, WaitingFor
-from kefu.fieldservice import selectors, workflow
+from kefu.fieldservice import documents, selectors, workflow
 from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, SheetPhoto, WorkOrder
 from kefu.org import roles
 from kefu.org.models import User
@@ -265,6 +265,7 @@ def _contact(order, user):
         "phone": personal(phone, allowed=allowed),
         "tel": phone if allowed else "",
         "address": personal(order.customer.address, allowed=allowed, kind="address"),
+        "geo": order.customer.address if allowed else "",
     }
 
 
@@ -332,10 +333,16 @@ def phone_order(request, pk):
 
 @login_required
 def sheet_pdf(request, pk):
+    """The signed sheet: the stored PDF, or for a role without the personal-data permission a
+    copy with the phone and address masked (QS-6)."""
     order = selectors.order_for(request.user, pk)
     sheet = getattr(order, "sheet", None)
     if sheet is None or not sheet.pdf:
         raise Http404
+    if not request.user.has_perm("customers.view_personal_data", order.customer):
+        response = HttpResponse(documents.render(sheet, masked=True), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+        return response
     return FileResponse(sheet.pdf.open("rb"), content_type="application/pdf", filename=f"{order.number}.pdf")
 
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from kefu.core.api import Pagination
 from kefu.core.errors import Forbidden, Invalid
 from kefu.core.serializers import IdField
+from kefu.customers.masking import MaskPersonalData
 from kefu.customers.models import Customer
 from kefu.deadlines.models import WaitingFor
 from kefu.org.models import User
@@ -49,7 +50,7 @@ class StepSerializer(FieldsOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestSerializer(FieldsOnce, serializers.ModelSerializer):
+class RequestSerializer(MaskPersonalData, FieldsOnce, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True, default="")
 
@@ -440,7 +441,7 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class HotlineRecordSerializer(FieldsOnce, serializers.ModelSerializer):
+class HotlineRecordSerializer(MaskPersonalData, FieldsOnce, serializers.ModelSerializer):
     request_number = serializers.CharField(source="request.number", read_only=True)
 
     class Meta:
@@ -654,7 +655,7 @@ class DutyViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(DutyShiftSerializer(shift).data)
 
 
-class CallLogSerializer(serializers.ModelSerializer):
+class CallLogSerializer(MaskPersonalData, serializers.ModelSerializer):
     engineer_name = serializers.CharField(source="engineer.display_name", read_only=True, default="")
 
     class Meta:

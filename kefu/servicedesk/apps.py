@@ -9,6 +9,7 @@ class ServiceDeskConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.core import navigation, testing, workbench
+        from kefu.customers import masking
         from kefu.org import demo_data
         from kefu.servicedesk import demo, demo_onsite, rules, views, workflow  # noqa: F401 -- rules registers the permissions
 
@@ -32,6 +33,9 @@ class ServiceDeskConfig(AppConfig):
         ):
             navigation.register(item)
         workflow.register_handoffs()
+        masking.declare("servicedesk.servicerequest", caller_phone="phone")
+        masking.declare("servicedesk.hotlinerecord", caller_phone="phone")
+        masking.declare("servicedesk.calllog", caller_phone="phone")
         workbench.register(views.workbench_panel)
         from kefu.servicedesk import portal
 

@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import AliveManager, AliveQuerySet, SoftDeletable
-from kefu.customers.models import reads_archive, scoped
+from kefu.customers.models import reads_archive, scoped, sees_by_relation
 from kefu.deadlines.models import Waitable
+from kefu.fieldservice.models import WorkOrder
+from kefu.org import roles
 from kefu.search.models import SearchableModel
 
 USER = settings.AUTH_USER_MODEL
@@ -19,6 +21,12 @@ def is_desk_staff(user) -> bool:
     return user.is_authenticated and not user.is_external and reads_archive(user)
 
 
+def sees_own_visits_only(user) -> bool:
+    """A field engineer (without an archive role) sees the requests of the orders dispatched
+    to them and nothing else of the desk (QS-6)."""
+    return sees_by_relation(user) and user.has_role(roles.FIELD_ENGINEER)
+
+
 # Statuses of a request still being handled (closed and withdrawn are done).
 OPEN_STATUSES = ("new", "in_progress", "shelved", "onsite", "solved")
 _ALIVE = models.Q(deleted_at__isnull=True)
@@ -27,7 +35,10 @@ _OPEN = models.Q(deleted_at__isnull=True, status__in=OPEN_STATUSES)
 
 class ServiceRequestQuerySet(AliveQuerySet):
     def visible_to(self, user):
-        """Staff of the archive roles see all; a portal user its organisation's; stations none (QS-6)."""
+        """Staff of the archive roles see all; a portal user its organisation's; a field engineer
+        those with an order dispatched to them; stations none (QS-6)."""
+        if sees_own_visits_only(user):
+            return self.filter(pk__in=WorkOrder.all_objects.filter(engineer=user).values("request_id"))
         return scoped(self, user, "customer__")
 
 

@@ -5,7 +5,7 @@ import rules
 from kefu.customers.rules import is_portal_user_of
 from kefu.org import roles
 from kefu.org.rules import has_role, is_admin
-from kefu.servicedesk.models import is_desk_staff
+from kefu.servicedesk.models import is_desk_staff, sees_own_visits_only
 
 INTAKE_ROLES = (roles.HOTLINE, roles.CUSTOMER_REP, roles.SERVICE_DESK, roles.SERVICE_MANAGER, roles.CALL_CENTER)
 HANDLER_ROLES = (*INTAKE_ROLES, roles.FIELD_ENGINEER)
@@ -14,6 +14,14 @@ HANDLER_ROLES = (*INTAKE_ROLES, roles.FIELD_ENGINEER)
 @rules.predicate
 def desk_staff(user) -> bool:
     return is_desk_staff(user)
+
+
+@rules.predicate
+def engineer_of_request(user, request) -> bool:
+    """A field engineer and a request with an order dispatched to them (a list is scoped)."""
+    if not sees_own_visits_only(user):
+        return False
+    return request is None or request.work_orders.filter(engineer=user).exists()
 
 
 @rules.predicate
@@ -37,8 +45,8 @@ def is_portal_user(user) -> bool:
 manager = is_admin | has_role(roles.SERVICE_MANAGER)
 handler = is_admin | has_role(*HANDLER_ROLES)
 
-rules.add_perm("servicedesk.view_request_list", desk_staff)
-rules.add_perm("servicedesk.view_request", desk_staff | customer_of_request)
+rules.add_perm("servicedesk.view_request_list", desk_staff | engineer_of_request)
+rules.add_perm("servicedesk.view_request", desk_staff | customer_of_request | engineer_of_request)
 rules.add_perm("servicedesk.add_request", is_admin | has_role(*INTAKE_ROLES))
 # SR-3: the owner works on a request; the manager may step in. Nobody else changes it.
 rules.add_perm("servicedesk.work", is_owner | manager)

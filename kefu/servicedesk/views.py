@@ -683,6 +683,7 @@ def calls(request):
             "first": first,
             "last": last,
             "can_log": user.has_perm("servicedesk.log_calls"),
+            "show_personal": can_see_personal(user),
             "query": "",
         },
     )
