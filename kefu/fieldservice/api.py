@@ -25,7 +25,7 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
 
 
-class SheetSerializer(serializers.ModelSerializer):
+class ServiceSheetSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceSheet
         fields = [
@@ -79,11 +79,11 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NoteSerializer(serializers.Serializer):
+class OrderNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
+class OrderReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
@@ -132,12 +132,12 @@ class EscalateSerializer(serializers.Serializer):
     party = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WaitSerializer(serializers.Serializer):
+class OrderWaitSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(WaitingFor.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class AnswerSerializer(serializers.Serializer):
+class EscalationAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField()
 
 
@@ -176,24 +176,24 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
         call(order, s.validated_data, timezone.now())
         return Response(self.get_serializer(selectors.order_for(self.request.user, order.pk)).data)
 
-    @extend_schema(responses={200: SheetSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: ServiceSheetSerializer, 404: ErrorSerializer})
     @action(detail=True, methods=["get"])
     def sheet(self, request, pk=None):
         sheet = ServiceSheet.objects.filter(order=self.get_object()).first()
         if sheet is None:
             return Response({"detail": str(workflow.NO_SHEET), "code": "not_found"}, status=404)
-        return Response(SheetSerializer(sheet).data)
+        return Response(ServiceSheetSerializer(sheet).data)
 
-    @extend_schema(request=NoteSerializer, responses=WorkOrderSerializer)
+    @extend_schema(request=OrderNoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        return self._run(NoteSerializer, lambda o, d, now: workflow.verify(o, note=d["note"], by=request.user, now=now))
+        return self._run(OrderNoteSerializer, lambda o, d, now: workflow.verify(o, note=d["note"], by=request.user, now=now))
 
-    @extend_schema(request=ReasonSerializer, responses=WorkOrderSerializer)
+    @extend_schema(request=OrderReasonSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         return self._run(
-            ReasonSerializer, lambda o, d, now: workflow.send_back(o, reason=d["reason"], by=request.user, now=now)
+            OrderReasonSerializer, lambda o, d, now: workflow.send_back(o, reason=d["reason"], by=request.user, now=now)
         )
 
     @extend_schema(request=DispatchSerializer, responses=WorkOrderSerializer)
@@ -207,7 +207,7 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._run(NoteSerializer, lambda o, d, now: workflow.confirm(o, by=request.user, now=now))
+        return self._run(OrderNoteSerializer, lambda o, d, now: workflow.confirm(o, by=request.user, now=now))
 
     @extend_schema(request=AppointmentSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
@@ -224,7 +224,7 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
-        return self._run(NoteSerializer, lambda o, d, now: workflow.check_in(o, by=request.user, now=now))
+        return self._run(OrderNoteSerializer, lambda o, d, now: workflow.check_in(o, by=request.user, now=now))
 
     @extend_schema(request=CompleteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
@@ -261,24 +261,24 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     def escalate(self, request, pk=None):
         return self._run(EscalateSerializer, lambda o, d, now: workflow.escalate(o, **d, by=request.user, now=now))
 
-    @extend_schema(request=AnswerSerializer, responses=WorkOrderSerializer)
+    @extend_schema(request=EscalationAnswerSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="resolve-escalation")
     def resolve_escalation(self, request, pk=None):
         """The vendor / headquarters answered and solved it (OS-5): the order closes, the request
         goes to the customer's confirmation."""
         return self._run(
-            AnswerSerializer,
+            EscalationAnswerSerializer,
             lambda o, d, now: workflow.resolve_escalation(
                 workflow.open_escalation_of(o), answer=d["answer"], by=request.user, now=now
             ),
         )
 
-    @extend_schema(request=WaitSerializer, responses=WorkOrderSerializer)
+    @extend_schema(request=OrderWaitSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def wait(self, request, pk=None):
         """Waiting for the customer or a part: the order's clocks pause (CAL-4); 409 if already waiting."""
         return self._run(
-            WaitSerializer,
+            OrderWaitSerializer,
             lambda o, d, now: workflow.wait(o, reason=d["reason"], note=d["note"], by=request.user, now=now),
         )
 
@@ -286,7 +286,7 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         """The wait is over: the clocks go on with the time they had left (CAL-4)."""
-        return self._run(NoteSerializer, lambda o, d, now: workflow.resume(o, by=request.user, now=now))
+        return self._run(OrderNoteSerializer, lambda o, d, now: workflow.resume(o, by=request.user, now=now))
 
     @extend_schema(responses=ConsultationSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -344,7 +344,7 @@ class PickSerializer(serializers.Serializer):
     sheets = IdField(queryset=ServiceSheet.objects.all(), many=True)
 
 
-class ReviewSerializer(serializers.Serializer):
+class QAReviewSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(QASample.Verdict.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -380,10 +380,10 @@ class QASampleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return Response({"detail": str(NO_PERMISSION)}, status=403)
         return Response({"week": week.isoformat(), "sheets": [s.pk for s in workflow.propose_sample(week)]})
 
-    @extend_schema(request=ReviewSerializer, responses=QASampleSerializer)
+    @extend_schema(request=QAReviewSerializer, responses=QASampleSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        s = ReviewSerializer(data=request.data)
+        s = QAReviewSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         sample = workflow.review_sample(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
         return Response(QASampleSerializer(sample).data)

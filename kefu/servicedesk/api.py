@@ -191,12 +191,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class WaitSerializer(serializers.Serializer):
+class RequestWaitSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(WaitingFor.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class ReviewSerializer(serializers.Serializer):
+class WithdrawalReviewSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -407,12 +407,12 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
-    @extend_schema(request=WaitSerializer, responses=RequestSerializer)
+    @extend_schema(request=RequestWaitSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def wait(self, request, pk=None):
         """Waiting for the customer or a part: the request's clocks pause (CAL-4); 409 if already waiting."""
         return self._done(
-            workflow.wait(self.get_object(), **self._input(WaitSerializer), by=request.user, now=timezone.now())
+            workflow.wait(self.get_object(), **self._input(RequestWaitSerializer), by=request.user, now=timezone.now())
         )
 
     @extend_schema(request=None, responses=RequestSerializer)
@@ -430,13 +430,13 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
-    @extend_schema(request=ReviewSerializer, responses=RequestSerializer)
+    @extend_schema(request=WithdrawalReviewSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"], url_path="review-withdrawal")
     def review_withdrawal(self, request, pk=None):
         """The call centre approves or rejects a withdrawal (SR-7); the row stays with its reason."""
         return self._done(
             workflow.review_withdrawal(
-                self.get_object(), **self._input(ReviewSerializer), by=request.user, now=timezone.now()
+                self.get_object(), **self._input(WithdrawalReviewSerializer), by=request.user, now=timezone.now()
             )
         )
 

@@ -37,13 +37,13 @@ class SurveySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AnswerSerializer(serializers.Serializer):
+class SurveyAnswerSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     problem = serializers.BooleanField(required=False, default=False)
 
 
-class TokenAnswerSerializer(AnswerSerializer):
+class TokenAnswerSerializer(SurveyAnswerSerializer):
     token = serializers.CharField()
 
 
@@ -86,10 +86,10 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
             self.request.user, status=p.get("status", ""), unsatisfied=p.get("unsatisfied") in ("1", "true")
         )
 
-    @extend_schema(request=AnswerSerializer, responses=SurveySerializer)
+    @extend_schema(request=SurveyAnswerSerializer, responses=SurveySerializer)
     @action(detail=True, methods=["post"])
     def phone(self, request, pk=None):
-        s = AnswerSerializer(data=request.data)
+        s = SurveyAnswerSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         survey = workflow.answer_by_phone(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
         return Response(self.get_serializer(selectors.survey_for(request.user, survey.pk)).data)
