@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kefu.api import router
+from kefu.core import api as core_api
 from kefu.core import health
 from kefu.core import views as core_views
 from kefu.core.api import ObtainToken
@@ -38,4 +39,6 @@ urlpatterns = [
     path("api/", include("kefu.deadlines.api_urls")),
     path("api/", include("kefu.surveys.api_urls")),
     path("api/", include(router.urls)),
+    # Anything else under /api/ is a JSON 404 like every other API error, never an HTML page.
+    re_path(r"^api/", core_api.not_found),
 ]

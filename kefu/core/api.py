@@ -59,6 +59,11 @@ class BodyLimitMiddleware:
         return self.get_response(request)
 
 
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """An /api/ URL that names nothing: the same JSON 404 as a record that does not exist."""
+    return JsonResponse({"detail": _g(str(NOT_FOUND)), "code": "not_found"}, status=404)
+
+
 def first_message(errors) -> str:
     """One readable sentence out of DRF's nested errors ({field: [msg]}, [{field: [msg]}], …)."""
     while isinstance(errors, dict | list) and errors:

@@ -13,16 +13,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kefu.core.errors import NO_PERMISSION
+from kefu.core.schema import ErrorSerializer
 from kefu.core.serializers import IdField
 from kefu.deadlines.models import WaitingFor
 from kefu.fieldservice import selectors, workflow
 from kefu.fieldservice.models import Consultation, Escalation, QASample, ServiceSheet, WorkOrder
 from kefu.org.models import User
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 class ServiceSheetSerializer(serializers.ModelSerializer):

@@ -110,3 +110,24 @@ def test_nested_field_errors_are_structured_json_with_a_readable_detail():
     assert response.data["detail"] == "请输入合法的邮件地址。"
     assert response.data["errors"] == {"contacts": [{"email": ["请输入合法的邮件地址。"]}]}
     assert "ErrorDetail" not in str(response.data)
+
+
+def test_an_api_url_that_names_nothing_is_a_json_404(api_as, make_user):
+    api = api_as(make_user("hotline"))
+    for url in ("/api/calls/%C2%84/", "/api/no-such-thing/", "/api/requests/1/no-such-action/"):
+        r = api.get(url)
+        assert r.status_code == 404 and r["Content-Type"].startswith("application/json"), url
+        assert r.json() == {"detail": "未找到该记录，或您无权查看。", "code": "not_found"}
+
+
+def test_the_schema_documents_the_error_answers_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.json"
+    call_command("spectacular", "--fail-on-warn", "--format", "openapi-json", "--file", str(out))
+    import json
+
+    schema = json.loads(out.read_text())
+    take = schema["paths"]["/api/requests/{id}/take/"]["post"]["responses"]
+    assert {"200", "400", "401", "403", "404", "409"} <= set(take)
+    assert take["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
