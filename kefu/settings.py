@@ -292,6 +292,10 @@ ENUM_NAMES = {
 }
 SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": ENUM_NAMES,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kefu.core.schema.declare_model_nulls_and_blanks",
+    ],
     "TITLE": "Kefu API",
     "DESCRIPTION": "客服管理系统 REST API：每个工作流步骤都是一个显式动作。令牌认证：POST /api/auth/token/。",
     "VERSION": VERSION,

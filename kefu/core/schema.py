@@ -32,8 +32,8 @@ class AutoSchema(SpectacularAutoSchema):
         codes = ["400"]
         if not self._public():
             codes += ["401", "403"]
-        if "{" in self.path:
-            codes.append("404")
+        if "{" in self.path or (self.method == "GET" and self._is_list_view()):
+            codes.append("404")  # a detail that does not exist, or a page past the last
         if self.method in WRITE_METHODS:
             codes += ["409", "413"]
         if self.path.rstrip("/").endswith("/auth/token"):
@@ -47,3 +47,43 @@ class AutoSchema(SpectacularAutoSchema):
         for code in self._error_codes():
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code, direction=direction))
         return responses
+
+
+def _model_field(model, source: str):
+    if not source or "." in source or source == "*":
+        return None
+    try:
+        return model._meta.get_field(source)
+    except Exception:
+        return None
+
+
+def declare_model_nulls_and_blanks(result, generator, request, public):
+    """A postprocessing hook: a serializer field over a nullable column is declared nullable, and
+    a choice over a column that may be blank accepts "", also when the field is read-only (DRF
+    drops `allow_blank` and `allow_null` there, so the schema would promise more than it keeps)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for component in generator.registry._components.values():
+        serializer = component.object
+        model = getattr(getattr(serializer, "Meta", None), "model", None)
+        schema = schemas.get(component.name)
+        if model is None or schema is None or not hasattr(serializer, "fields"):
+            continue
+        try:
+            fields = serializer.fields if not isinstance(serializer, type) else serializer().fields
+        except Exception:  # noqa: S112 -- a serializer that needs a context to build
+            continue
+        properties = schema.get("properties", {})
+        for name, field in fields.items():
+            prop = properties.get(name)
+            column = _model_field(model, getattr(field, "source", name) or name)
+            if prop is None or column is None or column.auto_created or getattr(column, "many_to_many", False):
+                continue
+            if column.null and not prop.get("nullable"):
+                prop["nullable"] = True
+            refs = prop.get("allOf") or []
+            if column.blank and column.choices and refs and not getattr(column, "null", False):
+                prop.pop("allOf")
+                prop["oneOf"] = [*refs, {"$ref": "#/components/schemas/BlankEnum"}]
+                schemas.setdefault("BlankEnum", {"enum": [""]})
+    return result

@@ -203,7 +203,7 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         parameters=[OpenApiParameter("name", str), OpenApiParameter("short_name", str)],
         responses=CustomerCandidateSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def duplicates(self, request):
         """Likely duplicates of a name before creating (CRM-1)."""
         if not request.user.has_perm("customers.add_customer"):

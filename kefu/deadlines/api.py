@@ -6,7 +6,7 @@ from datetime import datetime, time
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -177,6 +177,14 @@ class CalendarDaysView(APIView):
         )
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "18:00"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day as the rule editor shows it, "18:00" (OpenAPI's `time` format wants seconds)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class EscalationSerializer(serializers.Serializer):
     offset_minutes = serializers.IntegerField()
     notify = serializers.CharField()
@@ -184,8 +192,8 @@ class EscalationSerializer(serializers.Serializer):
 
 class RuleSerializer(serializers.ModelSerializer):
     calendar = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    time = serializers.TimeField(source="at", format="%H:%M", allow_null=True)
-    cutoff = serializers.TimeField(format="%H:%M", allow_null=True)
+    time = HourMinuteField(source="at", allow_null=True)
+    cutoff = HourMinuteField(allow_null=True)
     description = serializers.SerializerMethodField()
     escalations = EscalationSerializer(many=True, read_only=True)
 

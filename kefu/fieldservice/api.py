@@ -183,7 +183,9 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=OrderNoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        return self._run(OrderNoteSerializer, lambda o, d, now: workflow.verify(o, note=d["note"], by=request.user, now=now))
+        return self._run(
+            OrderNoteSerializer, lambda o, d, now: workflow.verify(o, note=d["note"], by=request.user, now=now)
+        )
 
     @extend_schema(request=OrderReasonSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")

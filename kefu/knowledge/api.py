@@ -13,7 +13,8 @@ from kefu.knowledge.models import Article
 
 class ArticleSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.display_name", read_only=True)
-    search_rank = serializers.FloatField(read_only=True, required=False)
+    # The rank of a search hit; null outside a search.
+    search_rank = serializers.FloatField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Article
@@ -54,7 +55,7 @@ class ArticleSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not hasattr(instance, "search_rank"):
-            data.pop("search_rank", None)
+            data["search_rank"] = None
         return data
 
 
@@ -147,7 +148,7 @@ class ArticleViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
             many=True,
         ),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request):
         groups = suggest.suggest(request.query_params.get("phenomenon", ""), user=request.user)
         return Response(

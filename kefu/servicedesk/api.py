@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from kefu.core.api import Pagination
 from kefu.core.errors import Forbidden, Invalid
+from kefu.core.schema import ErrorSerializer
 from kefu.core.serializers import IdField
 from kefu.customers.masking import MaskPersonalData
 from kefu.customers.models import Customer
@@ -569,7 +570,7 @@ class HotlineRecordViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(request=None, responses=HotlineRecordSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="submit-unsolved")
+    @action(detail=False, methods=["post"], url_path="submit-unsolved", pagination_class=None)
     def submit_unsolved(self, request):
         records = workflow.submit_unsolved(by=request.user, now=timezone.now())
         return Response(HotlineRecordSerializer(records, many=True).data)
@@ -619,14 +620,14 @@ class DutyViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(DutyShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=DutyShiftSerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="on-duty")
+    @action(detail=False, methods=["get"], url_path="on-duty", pagination_class=None)
     def on_duty(self, request):
         if not request.user.has_perm("servicedesk.view_duty"):
             raise Forbidden()
         return Response(DutyShiftSerializer(selectors.on_duty_now(timezone.now()), many=True).data)
 
     @extend_schema(request=CopyWeekSerializer, responses={201: DutyShiftSerializer(many=True)})
-    @action(detail=False, methods=["post"], url_path="copy-week")
+    @action(detail=False, methods=["post"], url_path="copy-week", pagination_class=None)
     def copy_week(self, request):
         """Copy last week's shifts into the week of `week` (any day of it; HL-1); shifts already
         planned there stay, so copying twice adds nothing."""
@@ -711,9 +712,7 @@ class CallLogViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(CallLogSerializer(call).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=CallImportSerializer, responses={201: CallImportResultSerializer, 400: CallImportResultSerializer}
-    )
+    @extend_schema(request=CallImportSerializer, responses={201: CallImportResultSerializer, 400: ErrorSerializer})
     @action(detail=False, methods=["post"], url_path="import")
     def import_log(self, request):
         s = CallImportSerializer(data=request.data)
@@ -723,8 +722,12 @@ class CallLogViewSet(viewsets.ReadOnlyModelViewSet):
         except UnicodeDecodeError:
             raise Invalid(_("文件必须是 UTF-8 编码的 CSV。"), field="file") from None
         created, errors = workflow.import_call_log(text, by=request.user, now=timezone.now())
-        code = status.HTTP_400_BAD_REQUEST if errors else status.HTTP_201_CREATED
-        return Response({"created": created, "errors": errors}, status=code)
+        if errors:  # all rows or none: the bad lines, in the one error contract
+            return Response(
+                {"detail": errors[0], "code": "invalid", "field": "file", "errors": errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"created": created, "errors": []}, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: {"type": "object"}})
     @action(detail=False, methods=["get"], url_path="connection-rate")

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.audit.service import record
 from kefu.core.errors import Invalid
 from kefu.core.permissions import require
+from kefu.core.validation import text
 from kefu.org import roles
 from kefu.org.models import User
 from kefu.servicedesk.models import (
@@ -21,6 +22,10 @@ from kefu.servicedesk.models import (
 ANSWERED_WORDS = {"1", "true", "yes", "y", "是", "接通", "已接通", "answered"}
 MISSED_WORDS = {"0", "false", "no", "n", "否", "未接", "未接通", "no answer", "missed", "busy"}
 CSV_COLUMNS = ("id", "time", "caller", "engineer", "answered", "duration")
+
+
+CALL_TIME_INVALID = _("来电时间须在一年以内，且不能晚于现在。")
+DURATION_INVALID = _("通话秒数须在 0 到 86400 之间。")
 
 
 def log_call(
@@ -33,8 +38,13 @@ def log_call(
     engineer: User | None = None,
     duration: int = 0,
 ) -> CallLog:
-    """A call logged by hand (HL-8)."""
+    """A call logged by hand (HL-8): a call of the last year, not one from the future."""
     require(by, "servicedesk.log_calls")
+    if at > now + timedelta(minutes=5) or at < now - timedelta(days=366):
+        raise Invalid(CALL_TIME_INVALID, field="at")
+    if not 0 <= int(duration or 0) <= 24 * 3600:
+        raise Invalid(DURATION_INVALID, field="duration")
+    caller_phone = text(CallLog, "caller_phone", caller_phone)
     with transaction.atomic():
         call = CallLog.objects.create(
             at=at, answered=answered, caller_phone=caller_phone, engineer=engineer or by, duration=duration
