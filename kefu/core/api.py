@@ -87,10 +87,36 @@ def _plain(errors):
     return str(errors)
 
 
+PAGE_SIZE_INVALID = _("page_size 须为 1–%(max)d 之间的整数。")
+
+
 class Pagination(PageNumberPagination):
+    """Pages of 50 (page_size up to 200). A page_size that is no such number is a 400, not
+    quietly the default (a client that sends page_size=null has a bug it should hear about)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        value = raw[-1]
+        if len(raw) > 1 or not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [PAGE_SIZE_INVALID % {"max": self.max_page_size}]}
+            )
+        return int(value)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 def exception_handler(exc, context):

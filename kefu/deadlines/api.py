@@ -23,6 +23,7 @@ UNKNOWN_RULE = _("未知的时限规则：%(key)s")
 KIND_OR_RULE_REQUIRED = _("请提供 kind（计时类型）和 calendar（日历代码），或提供 rule（规则键）。")
 NOT_AN_INTEGER = _("参数 %(name)s 必须是整数。")
 NOT_A_TIME = _("参数 %(name)s 必须是 HH:MM 格式的时刻。")
+NOT_ONE_OF = _("参数 %(name)s 须为以下之一：%(values)s。")
 BAD_YEAR = _("参数 year 必须是 2000–2100 之间的年份。")
 START_OUT_OF_RANGE = _("开始时间须在 2000–2100 年之间。")
 NO_WORKING_TIME = _("该日历在很长一段时间内没有工作时间，无法计算截止时间。")
@@ -298,8 +299,17 @@ class WorkbenchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    CHOICES = {
+        "scope": {"mine", "team"},
+        "kind": {k for k, _label in KIND_CHOICES},
+        "state": {"running", "paused", "breached"},
+    }
+
     def get_queryset(self):
         params = self.request.query_params
+        for name, allowed in self.CHOICES.items():
+            if params.get(name) and params[name] not in allowed:
+                raise Invalid(NOT_ONE_OF % {"name": name, "values": "、".join(sorted(allowed))}, field=name)
         return selectors.clocks_for(
             self.request.user,
             team=params.get("scope") == "team",
