@@ -236,11 +236,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "kefu.core.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "kefu.core.api.Pagination",
-    "DEFAULT_PARSER_CLASSES": [
-        "kefu.core.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON everywhere; the few actions that take a file (a photo, a scan, a CSV) add multipart.
+    "DEFAULT_PARSER_CLASSES": ["kefu.core.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "kefu.core.api.exception_handler",
 }

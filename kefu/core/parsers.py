@@ -43,3 +43,7 @@ class JSONParser(parsers.JSONParser):
         if _depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
             raise exceptions.ParseError(TOO_DEEP)
         return data
+
+
+# The parsers of an action that takes a file: JSON, or multipart with the file.
+WITH_FILES = [JSONParser, parsers.MultiPartParser]

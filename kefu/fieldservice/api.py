@@ -12,7 +12,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kefu.core.errors import NO_PERMISSION
+from kefu.core.errors import NO_PERMISSION, Invalid
+from kefu.core.parsers import WITH_FILES
 from kefu.core.schema import ErrorSerializer
 from kefu.core.serializers import IdField
 from kefu.deadlines.models import WaitingFor
@@ -103,8 +104,11 @@ class CompleteSerializer(serializers.Serializer):
     steps = serializers.CharField(required=False, allow_blank=True, default="")
     prevention = serializers.CharField(required=False, allow_blank=True, default="")
     parts_used = serializers.CharField(required=False, allow_blank=True, default="")
-    minutes_spent = serializers.IntegerField(min_value=0, required=False, default=0)
+    minutes_spent = serializers.IntegerField(min_value=0, max_value=60 * 24 * 30, required=False, default=0)
     outcome = serializers.ChoiceField(ServiceSheet.Outcome.choices)
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="site photos (multipart), up to 12"
+    )
 
 
 class SignSerializer(serializers.Serializer):
@@ -225,7 +229,7 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
         return self._run(OrderNoteSerializer, lambda o, d, now: workflow.check_in(o, by=request.user, now=now))
 
     @extend_schema(request=CompleteSerializer, responses=WorkOrderSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=WITH_FILES)
     def complete(self, request, pk=None):
         return self._run(
             CompleteSerializer,
@@ -235,7 +239,7 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(request=SignSerializer, responses=WorkOrderSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=WITH_FILES)
     def sign(self, request, pk=None):
         return self._run(
             SignSerializer,
@@ -372,7 +376,7 @@ class QASampleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def proposal(self, request):
         try:
             week = workflow.week_of(date.fromisoformat(request.query_params.get("week", "")))
-        except ValueError:
+        except (ValueError, Invalid):
             week = workflow.week_of(timezone.localdate())
         if not request.user.has_perm("fieldservice.qa_sample"):
             return Response({"detail": str(NO_PERMISSION)}, status=403)

@@ -363,7 +363,7 @@ def qa(request):
     """Weekly QA sampling (OS-7): the proposal to accept or change; the QA library (KB-4)."""
     try:
         week = workflow.week_of(date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
+    except (ValueError, Invalid):  # no week, or one outside 2000–2100: this week
         week = workflow.week_of(timezone.localdate())
     now = timezone.now()
     if request.method == "POST":

@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.parsers import WITH_FILES
 from kefu.core.serializers import IdField
 from kefu.customers.models import Contract, Customer
 from kefu.plans import selectors, workflow
@@ -117,7 +118,7 @@ class ServicePlanViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
         )
 
     @extend_schema(request=PlanSignSerializer, responses=ServicePlanSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=WITH_FILES)
     def sign(self, request, pk=None):
         s = PlanSignSerializer(data=request.data)
         s.is_valid(raise_exception=True)

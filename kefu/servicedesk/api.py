@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from kefu.core.api import Pagination
 from kefu.core.errors import Forbidden, Invalid
+from kefu.core.parsers import WITH_FILES
 from kefu.core.schema import ErrorSerializer
 from kefu.core.serializers import IdField
 from kefu.customers.masking import MaskPersonalData
@@ -333,7 +334,7 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(request=None, responses=StepSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def steps(self, request, pk=None):
         req = self.get_object()
         return Response(
@@ -713,7 +714,7 @@ class CallLogViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CallLogSerializer(call).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CallImportSerializer, responses={201: CallImportResultSerializer, 400: ErrorSerializer})
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=WITH_FILES)
     def import_log(self, request):
         s = CallImportSerializer(data=request.data)
         s.is_valid(raise_exception=True)

@@ -26,7 +26,13 @@ from kefu.org.models import User
 QA_SHARE = 0.2
 
 
+WEEK_OUT_OF_RANGE = _("周须在 2000–2100 年之间。")
+
+
 def week_of(day: date) -> date:
+    """The Monday of `day`'s week; a week outside 2000–2100 is an input error, not a date overflow."""
+    if not 2000 <= day.year <= 2100:
+        raise Invalid(WEEK_OUT_OF_RANGE, field="week")
     return day - timedelta(days=day.weekday())
 
 
