@@ -60,6 +60,21 @@ class BodyLimitMiddleware:
         return self.get_response(request)
 
 
+NOT_A_CHOICE = _("参数 %(name)s 须为以下之一：%(values)s。")
+
+
+def query_choice(params, name: str, choices, default: str = "") -> str:
+    """A list filter's value: one of `choices` (or absent → `default`); anything else, "" included,
+    is a 400 naming the parameter and what it takes."""
+    values = params.getlist(name)
+    if not values:
+        return default
+    allowed = [str(c[0]) if isinstance(c, tuple | list) else str(c) for c in choices]
+    if len(values) > 1 or values[-1] not in allowed:
+        raise exceptions.ValidationError({name: [NOT_A_CHOICE % {"name": name, "values": "、".join(allowed)}]})
+    return values[-1]
+
+
 @csrf_exempt  # it changes nothing, so any method, with or without a cookie, gets the same 404
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """An /api/ URL that names nothing: the same JSON 404 as a record that does not exist."""
@@ -88,6 +103,7 @@ def _plain(errors):
 
 
 PAGE_SIZE_INVALID = _("page_size 须为 1–%(max)d 之间的整数。")
+PAGE_INVALID = _("page 须为大于 0 的整数。")
 
 
 class Pagination(PageNumberPagination):
@@ -107,6 +123,15 @@ class Pagination(PageNumberPagination):
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [PAGE_SIZE_INVALID % {"max": self.max_page_size}]}
             )
+        return int(value)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.getlist(self.page_query_param)
+        if not raw:
+            return 1
+        value = raw[-1]
+        if len(raw) > 1 or not (value.isascii() and value.isdigit()) or int(value) < 1:
+            raise exceptions.ValidationError({self.page_query_param: [PAGE_INVALID]})
         return int(value)
 
     def get_schema_operation_parameters(self, view):

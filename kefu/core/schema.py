@@ -36,6 +36,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("404")  # a detail that does not exist, or a page past the last
         if self.method in WRITE_METHODS:
             codes += ["409", "413"]
+        if self.method == "GET":
+            codes.append("414")  # a query string longer than the server takes (gunicorn: 4 kB)
         if self.path.rstrip("/").endswith("/auth/token"):
             codes.append("429")
         return codes

@@ -15,4 +15,6 @@ class IdField(serializers.PrimaryKeyRelatedField):
             isinstance(data, int) or (isinstance(data, str) and data.strip().isdigit() and data.strip().isascii())
         ):
             raise serializers.ValidationError(NOT_AN_ID % {"value": data}, code="incorrect_type")
+        if not 0 < int(data) < 2**63:  # beyond any id: the database would overflow, not say "not found"
+            self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(int(data))

@@ -47,7 +47,7 @@ class NewContactSerializer(serializers.Serializer):
 
 class CustomerSerializer(MaskPersonalData, serializers.ModelSerializer):
     owner = IdField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default="")
+    owner_name = serializers.SerializerMethodField()
     province = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
     city = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
     district = IdField(queryset=Region.objects.all(), required=False, allow_null=True)
@@ -81,6 +81,9 @@ class CustomerSerializer(MaskPersonalData, serializers.ModelSerializer):
             "confirm_duplicate",
         ]
         read_only_fields = ["status", "initials", "created_at", "updated_at"]
+
+    def get_owner_name(self, obj) -> str:
+        return obj.owner.display_name if obj.owner_id else ""
 
 
 class CustomerCandidateSerializer(serializers.ModelSerializer):

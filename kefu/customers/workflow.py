@@ -173,6 +173,7 @@ def apply_changes(
     expected: dict[str, Any] | None = None,
     verb: str = "update",
     source: str = "",
+    check=None,
 ) -> list[str]:
     """Change fields of a locked archive record and audit each change; returns the changed names.
 
@@ -196,6 +197,8 @@ def apply_changes(
     if not changed:
         return []
     _validate(obj, changed)
+    if check is not None:  # rules across fields, before the database's own constraints see the row
+        check(obj)
     _save_with_history(obj, by=by, now=now)
     for name in changed:
         field = obj._meta.get_field(name)
@@ -218,9 +221,7 @@ def _update_locked(
     all in one transaction; refreshes `obj`. Returns the locked copy and the changed names."""
     with transaction.atomic():
         locked = type(obj).objects.select_for_update().get(pk=obj.pk)
-        changed = apply_changes(locked, allowed, changes, **kwargs)
-        if check is not None:
-            check(locked)
+        changed = apply_changes(locked, allowed, changes, check=check, **kwargs)
     obj.refresh_from_db()
     return locked, changed
 

@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.api import query_choice
 from kefu.core.errors import NO_PERMISSION, Invalid
 from kefu.core.parsers import WITH_FILES
 from kefu.core.schema import ErrorSerializer
@@ -154,7 +155,7 @@ class OrganiseSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.Serializer):
-    consultation = serializers.IntegerField()
+    consultation = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     result = serializers.CharField()
 
 
@@ -167,7 +168,9 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     visibility = "internal"
 
     def get_queryset(self):
-        return selectors.orders_for(self.request.user, status=self.request.query_params.get("status", ""))
+        return selectors.orders_for(
+            self.request.user, status=query_choice(self.request.query_params, "status", WorkOrder.Status.choices)
+        )
 
     def _run(self, serializer_class, call):
         s = serializer_class(data=self.request.data)
@@ -291,7 +294,7 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
         return self._run(OrderNoteSerializer, lambda o, d, now: workflow.resume(o, by=request.user, now=now))
 
     @extend_schema(responses=ConsultationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def consultations(self, request, pk=None):
         return Response(ConsultationSerializer(self.get_object().consultations.all(), many=True).data)
 

@@ -6,6 +6,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.api import query_choice
 from kefu.core.errors import Forbidden
 from kefu.core.serializers import IdField
 from kefu.customers.api import ContractSerializer, NewContactSerializer, duplicate_response
@@ -123,7 +124,10 @@ class FirstVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         p = self.request.query_params
         return selectors.first_visits_for(
-            self.request.user, q=p.get("q", ""), status=p.get("status", ""), mine=p.get("mine") == "1"
+            self.request.user,
+            q=p.get("q", ""),
+            status=query_choice(p, "status", FirstVisit.Status.choices),
+            mine=p.get("mine") == "1",
         )
 
     def _done(self, visit) -> Response:
@@ -218,4 +222,6 @@ class NeedViewSet(viewsets.ReadOnlyModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.needs_for(self.request.user, status=self.request.query_params.get("status", ""))
+        return selectors.needs_for(
+            self.request.user, status=query_choice(self.request.query_params, "status", Need.Status.choices)
+        )

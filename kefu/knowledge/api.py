@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.api import query_choice
 from kefu.knowledge import selectors, suggest, workflow
 from kefu.knowledge.models import Article
 
@@ -92,7 +93,10 @@ class ArticleViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         if self.action != "list":
             return selectors.articles_for(self.request.user, status="all")
         return selectors.articles_for(
-            self.request.user, q=p.get("q", ""), status=p.get("status", ""), product=p.get("product", "")
+            self.request.user,
+            q=p.get("q", ""),
+            status=query_choice(p, "status", Article.Status.choices),
+            product=p.get("product", ""),
         )
 
     def _out(self, article, status=200):

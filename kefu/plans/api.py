@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.api import query_choice
 from kefu.core.parsers import WITH_FILES
 from kefu.core.serializers import IdField
 from kefu.customers.models import Contract, Customer
@@ -78,7 +79,9 @@ class ServicePlanViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
     def get_queryset(self):
         if self.request.user.is_external:
             return ServicePlan.objects.none()
-        return selectors.plans_for(self.request.user, status=self.request.query_params.get("status", ""))
+        return selectors.plans_for(
+            self.request.user, status=query_choice(self.request.query_params, "status", ServicePlan.Status.choices)
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

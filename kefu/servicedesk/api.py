@@ -106,7 +106,7 @@ class RequestInputSerializer(FieldsOnce, serializers.Serializer):
 
 class BatchItemSerializer(RequestInputSerializer):
     # Customers are looked up for the whole batch at once (one query, not one per item).
-    customer = serializers.IntegerField()
+    customer = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class BatchInputSerializer(serializers.Serializer):
