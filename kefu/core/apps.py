@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from rest_framework import serializers
 
-        from kefu.core.serializers import IdField
+        from kefu.core.serializers import IdField, strict_text
 
         # Every writable reference a ModelSerializer builds is a strict id too (1.5 is a 400).
         serializers.ModelSerializer.serializer_related_field = IdField
+        # A text field takes text: JSON's 0 or true for a phenomenon is a client's bug, a 400
+        # (DRF would store "0"). Form posts are text anyway.
+        serializers.CharField.to_internal_value = strict_text(serializers.CharField.to_internal_value)

@@ -47,6 +47,11 @@ class AutoSchema(SpectacularAutoSchema):
         if direction != "response":
             return responses
         for code in self._error_codes():
+            if code == "414":  # said by gunicorn before Django sees the request: its own HTML page
+                responses.setdefault(
+                    code, {"description": "URI Too Long", "content": {"text/html": {"schema": {"type": "string"}}}}
+                )
+                continue
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code, direction=direction))
         return responses
 

@@ -18,3 +18,18 @@ class IdField(serializers.PrimaryKeyRelatedField):
         if not 0 < int(data) < 2**63:  # beyond any id: the database would overflow, not say "not found"
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(int(data))
+
+
+NOT_TEXT = _("请提供文本，而不是数字或布尔值。")
+
+
+def strict_text(to_internal_value):
+    """Wrap CharField.to_internal_value: a number or a boolean where text belongs is refused."""
+
+    def checked(self, data):
+        if isinstance(data, bool | int | float) and not isinstance(self, serializers.ChoiceField):
+            raise serializers.ValidationError(NOT_TEXT, code="invalid")
+        return to_internal_value(self, data)
+
+    checked.kefu_strict = True
+    return checked if not getattr(to_internal_value, "kefu_strict", False) else to_internal_value

@@ -586,6 +586,10 @@ class DutyShiftSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "engineer_name", "ready_at", "taken_over_at"]
 
 
+class HandoverSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+
+
 class CopyWeekSerializer(serializers.Serializer):
     week = serializers.DateField(help_text="any day of the week to fill")
 
@@ -648,11 +652,13 @@ class DutyViewSet(viewsets.ReadOnlyModelViewSet):
         shift.refresh_from_db()
         return Response(DutyShiftSerializer(shift).data)
 
-    @extend_schema(request=NoteSerializer, responses=DutyShiftSerializer)
+    @extend_schema(request=HandoverSerializer, responses=DutyShiftSerializer)
     @action(detail=True, methods=["post"], url_path="take-over")
     def take_over(self, request, pk=None):
         shift = get_object_or_404(DutyShift.objects.visible_to(request.user), pk=pk)
-        workflow.take_over(shift, note=request.data.get("note", ""), by=request.user, now=timezone.now())
+        s = HandoverSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        workflow.take_over(shift, note=s.validated_data["note"], by=request.user, now=timezone.now())
         shift.refresh_from_db()
         return Response(DutyShiftSerializer(shift).data)
 
