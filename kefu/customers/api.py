@@ -172,7 +172,7 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         )
         return Response({"results": TimelineEntrySerializer(page.entries, many=True).data, "next": page.next_cursor})
 
-    @extend_schema(request=CustomerNoteSerializer, responses=TimelineEntrySerializer)
+    @extend_schema(request=CustomerNoteSerializer, responses={201: TimelineEntrySerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         serializer = CustomerNoteSerializer(data=request.data)
