@@ -228,9 +228,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token scheme first: a request without credentials gets 401 with `WWW-Authenticate:
+    # Token` (with the session first, DRF answers 403, which a client cannot act on).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "kefu.core.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "kefu.core.schema.AutoSchema",

@@ -131,3 +131,9 @@ def test_the_schema_documents_the_error_answers_without_warnings(tmp_path):
     take = schema["paths"]["/api/requests/{id}/take/"]["post"]["responses"]
     assert {"200", "400", "401", "403", "404", "409"} <= set(take)
     assert take["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+def test_no_credentials_is_a_401_with_the_scheme_to_use(api_client):
+    r = api_client.get("/api/requests/")
+    assert r.status_code == 401 and r["WWW-Authenticate"] == "Token"
+    assert r.json()["code"] == "not_authenticated"
