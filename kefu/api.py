@@ -1,5 +1,6 @@
 """The API router: every domain registers its viewsets here (NT-2)."""
 
+from kefu.approvals.api import ApprovalViewSet
 from kefu.core.api import Router
 from kefu.customers.api import ContactViewSet, ContractViewSet, CustomerViewSet, DeviceViewSet
 from kefu.deadlines.api import DeadlineRuleViewSet, WorkbenchViewSet
@@ -21,6 +22,7 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("deadlines/rules", DeadlineRuleViewSet, basename="deadline-rule")
 router.register("workbench", WorkbenchViewSet, basename="workbench")
+router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("contracts", ContractViewSet, basename="contract")

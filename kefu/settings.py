@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kefu.audit",
     "kefu.notify",
     "kefu.deadlines",
+    "kefu.approvals",
     "kefu.search",
     "kefu.customers",
     "kefu.firstvisit",

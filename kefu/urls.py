@@ -23,6 +23,7 @@ urlpatterns = [
     path("org/", include("kefu.org.urls")),
     path("notifications/", include("kefu.notify.urls")),
     path("deadlines/", include("kefu.deadlines.urls")),
+    path("approvals/", include("kefu.approvals.urls")),
     path("customers/", include("kefu.customers.urls")),
     path("first-visits/", include("kefu.firstvisit.urls")),
     path("plans/", include("kefu.plans.urls")),

@@ -3,6 +3,7 @@
 Domains add their items with `register()` from their AppConfig.ready().
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -16,6 +17,7 @@ class NavItem:
     url_name: str
     perm: str | None = None  # None: every logged-in user
     order: int = 100
+    count: Callable | None = None  # (user) → a number shown beside the item (待我审批 3)
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -42,5 +44,5 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": item.key, "label": item.label, "url": url})
+        items.append({"key": item.key, "label": item.label, "url": url, "count": item.count(user) if item.count else 0})
     return items

@@ -12,7 +12,8 @@ Interpretations of the catalogue, each editable by an administrator:
 - RV-2 "return visit on the next day" is the end of the next working day;
 - RV-5 "every 2 months" is 60 days; RV-6 "1–2 inspections a year" is one within 365 days;
   PT-12 "stock-take at least twice a month" is one within 15 days;
-- PT-8 reconciliation dates are due at close of work of that day.
+- PT-8 reconciliation dates are due at close of work of that day;
+- approval steps (PLAN-2, SR-7) have no limit in the seeds: 2 and 1 working days.
 """
 
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ MANAGER_ROLE_BY_PREFIX = (
     ("returnvisit.network_followup", roles.AFTERSALES_MANAGER),
     ("returnvisit.", roles.DEPT_HEAD),
     ("survey.", roles.QUALITY),
+    ("approval.plan", roles.DEPT_HEAD),
+    ("approval.withdrawal", roles.AFTERSALES_MANAGER),
     ("complaint.", roles.QUALITY),
     ("station.", roles.AFTERSALES_MANAGER),
     ("parts.", roles.PARTS_GROUP),
@@ -355,6 +358,25 @@ DEFAULTS: tuple[Default, ...] = (
         "office",
         WD,
         3,
+    ),
+    # Approval steps (the shared approval chains; the seeds give no limit: our choice, editable)
+    Default(
+        "approval.plan",
+        "PLAN-2",
+        "服务计划审批（提交后 2 个工作日内）",
+        "Service-plan approval within 2 working days of submission",
+        "office",
+        WD,
+        2,
+    ),
+    Default(
+        "approval.withdrawal",
+        "SR-7",
+        "撤销申请审核（1 个工作日内）",
+        "Withdrawal review within 1 working day",
+        "hotline",
+        WD,
+        1,
     ),
     Default(
         "survey.rectification",

@@ -1,10 +1,12 @@
 """Scoped reads of the deadline engine: the workbench query, rules, a calendar month."""
 
 import calendar as stdlib_calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kefu.deadlines import calendars
@@ -63,14 +65,24 @@ def clocks_for(user, *, team: bool = False, kind: str | None = None, rule: str |
     return qs.order_by("due_at", "pk")
 
 
+# A subject type whose name or link needs a related row registers the queryset that brings it
+# (an approval step shows its approval's subject): still one query per subject type.
+SUBJECT_QUERYSETS: dict[type, Callable[[], QuerySet]] = {}
+
+
+def register_subject_queryset(model: type, queryset: Callable[[], QuerySet]) -> None:
+    SUBJECT_QUERYSETS[model] = queryset
+
+
 def load(ids) -> list[Clock]:
     """The clocks with these ids, by due time, with rule, owner and subject: one query for
     the clocks plus one per subject type (GenericForeignKey prefetch), whatever their number."""
+    subjects = GenericPrefetch("subject", [make() for make in SUBJECT_QUERYSETS.values()])
     return list(
         Clock.objects.filter(pk__in=list(ids))
         .select_related("rule", "owner", "content_type")
         .only(*LIST_FIELDS)
-        .prefetch_related("subject")
+        .prefetch_related(subjects)
         .order_by("due_at", "pk")
     )
 

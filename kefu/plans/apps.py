@@ -7,15 +7,15 @@ class PlansConfig(AppConfig):
     verbose_name = "客户服务计划"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing, workbench
+        from kefu.core import navigation, testing
         from kefu.customers import views as customer_views
         from kefu.org import demo_data
-        from kefu.plans import demo, views
+        from kefu.plans import demo, views, workflow
 
         navigation.register(
             navigation.NavItem("plans", pgettext_lazy("nav", "服务计划"), "plans:list", "plans.view_list", order=14)
         )
-        workbench.register(views.workbench_panel)
+        workflow.define_chains()
         if views.customer_panel not in customer_views.CUSTOMER_PANELS:
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)
         demo_data.register(demo.load)

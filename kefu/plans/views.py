@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kefu.approvals import selectors as approval_selectors
+from kefu.approvals import workflow as approvals
 from kefu.core.errors import KefuError
 from kefu.customers import selectors as customer_selectors
 from kefu.plans import selectors, workflow
@@ -70,6 +72,8 @@ def plan_detail(request, pk):
     plan = selectors.plan_for(request.user, pk)
     user = request.user
     visits = plan.visits.select_related("assignee").order_by("planned_for") if not user.is_external else []
+    approval = approvals.approval_of(plan, workflow.PLAN_CHAIN) if not user.is_external else None
+    step = approvals.current_step(approval) if approval else None
     return render(
         request,
         "plans/plan_detail.html",
@@ -77,7 +81,9 @@ def plan_detail(request, pk):
             "plan": plan,
             "visits": visits,
             "can_change": user.has_perm("plans.change", plan) and plan.status in ("draft", "returned"),
-            "can_decide": user.has_perm("plans.approve", plan) and plan.status == "submitted",
+            "can_decide": step is not None and plan.status == "submitted" and approvals.may_decide(user, step),
+            "approval": approval,
+            "history": approval_selectors.history(approval) if approval else [],
             "can_sign": user.has_perm("plans.sign", plan) and plan.status == "approved",
             "return_form": ReturnForm(),
             "sign_form": SignForm(),
@@ -116,23 +122,6 @@ def plan_action(request, pk, action):
     else:
         messages.success(request, SAVED)
     return redirect(plan)
-
-
-def workbench_panel(request) -> dict | None:
-    """Plans waiting for my approval (PLAN-2)."""
-    user = request.user
-    if not user.is_authenticated or not user.has_role("dept_head", "admin"):
-        return None
-    plans = [
-        p
-        for p in selectors.plans_for(user, status=ServicePlan.Status.SUBMITTED).select_related("author__department")[
-            :20
-        ]
-        if user.has_perm("plans.approve", p)
-    ]
-    if not plans:
-        return None
-    return {"title": _("待我审批的服务计划"), "template": "plans/workbench_panel.html", "plans": plans[:8]}
 
 
 def customer_panel(request, customer) -> dict | None:

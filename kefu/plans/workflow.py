@@ -9,13 +9,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kefu.approvals import workflow as approvals
 from kefu.audit import verbs
 from kefu.audit.service import record
 from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
 from kefu.customers.models import Contract, Customer
-from kefu.notify import outbox
 from kefu.org.models import User
 from kefu.plans.models import ServicePlan
 from kefu.visits import workflow as visits
@@ -111,96 +111,110 @@ def _move(plan: ServicePlan, target: str, **fields) -> ServicePlan:
     return plan
 
 
+PLAN_CHAIN = "plans.service_plan"
+
+
 def approvers(plan: ServicePlan) -> list[User]:
+    """The customer-relations head: head of the author's department, else every department head;
+    never the author (PLAN-2)."""
     department = plan.author.department
     if department is not None and department.head_id:
-        return [department.head]
-    return list(User.objects.filter(is_active=True, groups__name="dept_head"))
+        heads = [department.head]
+    else:
+        heads = list(User.objects.filter(is_active=True, groups__name="dept_head").order_by("pk"))
+    return [u for u in heads if u.pk != plan.author_id]
 
 
-def submit(plan: ServicePlan, *, by, now: datetime) -> ServicePlan:
-    """Send the plan to the customer-relations head for approval (PLAN-2)."""
+def define_chains() -> None:
+    """From PlansConfig.ready(): PLAN-2 is an approval chain (kefu.approvals) of one step."""
+    approvals.chains.register_relation("plan_approvers", approvers)
+    approvals.chains.define(
+        approvals.chains.Chain(
+            key=PLAN_CHAIN,
+            label=_("客户服务计划审批"),
+            steps=[
+                approvals.chains.Step(
+                    _("客户关系部主任审批"), deciders=approvals.chains.relation("plan_approvers"), rule="approval.plan"
+                )
+            ],
+            verdicts=(approvals.APPROVE, approvals.RETURN),
+            on_approved=_approved,
+            on_returned=_returned,
+            resubmit=lambda plan, *, by, now, note: submit(plan, by=by, now=now, note=note),
+        )
+    )
+
+
+def submit(plan: ServicePlan, *, by, now: datetime, note: str = "") -> ServicePlan:
+    """Send the plan to the customer-relations head for approval (PLAN-2): the approval's step
+    lands in 待我审批 with its clock; a returned plan's resubmission is the approval's next round."""
     require(by, "plans.change", plan)
     with transaction.atomic():
         before = ServicePlan.Status(plan.status).label
         plan = _move(plan, ServicePlan.Status.SUBMITTED, submitted_at=now)
         record(plan, "submit", by=by, at=now, before=before, after=plan.get_status_display())
-        outbox.enqueue(
-            "plan.submitted",
-            plan,
-            key=f"plan.submitted:{plan.pk}:{now.isoformat()}",
-            to=approvers(plan),
-            subject=str(_("待审批的客户服务计划：%(c)s") % {"c": plan.customer.name}),
-            body=str(_("编写人：%(a)s") % {"a": plan.author.display_name}),
-            link=plan.get_absolute_url(),
-            now=now,
+        approvals.submit(
+            plan, PLAN_CHAIN, by=by, now=now, note=note or str(_("编写人：%(a)s") % {"a": plan.author.display_name})
         )
+    return plan
+
+
+def _decide(plan: ServicePlan, verdict: str, *, reason: str, by, now: datetime) -> ServicePlan:
+    approval = approvals.approval_of(plan, PLAN_CHAIN)
+    if plan.status != ServicePlan.Status.SUBMITTED or approval is None:
+        target = ServicePlan.Status.APPROVED if verdict == approvals.APPROVE else ServicePlan.Status.RETURNED
+        raise Invalid(MOVE_NOT_ALLOWED % {"before": ServicePlan.Status(plan.status).label, "after": target.label})
+    approvals.decide(approval, verdict=verdict, reason=reason, by=by, now=now)
+    plan.refresh_from_db()
     return plan
 
 
 def approve(plan: ServicePlan, *, by, now: datetime) -> ServicePlan:
-    """Approve: the plan's return visits are scheduled (PLAN-2)."""
-    require(by, "plans.approve", plan)
-    with transaction.atomic():
-        plan = _move(plan, ServicePlan.Status.APPROVED, decided_by=by, decided_at=now, return_reason="")
-        record(
-            plan, "approve", by=by, at=now, before=ServicePlan.Status.SUBMITTED.label, after=plan.get_status_display()
-        )
-        scheduled = visits.schedule_plan(plan, by=by, now=now)
-        timeline.add(
-            plan.customer,
-            "plan",
-            title=_("客户服务计划已批准"),
-            body=_("服务期限 %(a)s 至 %(b)s，%(f)s，共排期回访 %(n)s 次。")
-            % {
-                "a": plan.period_start,
-                "b": plan.period_end,
-                "f": plan.get_visit_frequency_display(),
-                "n": len(scheduled),
-            },
-            at=now,
-            by=by,
-            subject=plan,
-        )
-        outbox.enqueue(
-            "plan.approved",
-            plan,
-            to=[plan.author],
-            subject=str(_("服务计划已批准：%(c)s") % {"c": plan.customer.name}),
-            link=plan.get_absolute_url(),
-            now=now,
-        )
-    return plan
+    """Approve: the plan's return visits are scheduled (PLAN-2). The decider of the approval's
+    step only (the approvals app checks and records the decision)."""
+    return _decide(plan, approvals.APPROVE, reason="", by=by, now=now)
 
 
 def return_plan(plan: ServicePlan, *, reason: str, by, now: datetime) -> ServicePlan:
     """Return the plan to its author with a reason (PLAN-2)."""
-    require(by, "plans.approve", plan)
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise Invalid(REASON_REQUIRED, field="reason")
-    with transaction.atomic():
-        plan = _move(plan, ServicePlan.Status.RETURNED, decided_by=by, decided_at=now, return_reason=reason)
-        record(
-            plan,
-            "return_plan",
-            by=by,
-            at=now,
-            before=ServicePlan.Status.SUBMITTED.label,
-            after=plan.get_status_display(),
-            data={"reason": reason},
-        )
-        outbox.enqueue(
-            "plan.returned",
-            plan,
-            key=f"plan.returned:{plan.pk}:{now.isoformat()}",
-            to=[plan.author],
-            subject=str(_("服务计划被退回：%(c)s") % {"c": plan.customer.name}),
-            body=reason,
-            link=plan.get_absolute_url(),
-            now=now,
-        )
-    return plan
+    return _decide(plan, approvals.RETURN, reason=reason, by=by, now=now)
+
+
+def _approved(plan: ServicePlan, *, approval, step, by, now: datetime, reason: str) -> None:
+    """The approval's callback, in its transaction: the plan's own move and its visits."""
+    plan = _move(plan, ServicePlan.Status.APPROVED, decided_by=by, decided_at=now, return_reason="")
+    record(plan, "approve", by=by, at=now, before=ServicePlan.Status.SUBMITTED.label, after=plan.get_status_display())
+    scheduled = visits.schedule_plan(plan, by=by, now=now)
+    timeline.add(
+        plan.customer,
+        "plan",
+        title=_("客户服务计划已批准"),
+        body=_("服务期限 %(a)s 至 %(b)s，%(f)s，共排期回访 %(n)s 次。")
+        % {
+            "a": plan.period_start,
+            "b": plan.period_end,
+            "f": plan.get_visit_frequency_display(),
+            "n": len(scheduled),
+        },
+        at=now,
+        by=by,
+        subject=plan,
+    )
+
+
+def _returned(plan: ServicePlan, *, approval, step, by, now: datetime, reason: str) -> None:
+    plan = _move(plan, ServicePlan.Status.RETURNED, decided_by=by, decided_at=now, return_reason=reason)
+    record(
+        plan,
+        "return_plan",
+        by=by,
+        at=now,
+        before=ServicePlan.Status.SUBMITTED.label,
+        after=plan.get_status_display(),
+        data={"reason": reason},
+    )
 
 
 def _decode_signature(data_url: str) -> bytes:

@@ -33,6 +33,7 @@ class ServiceDeskConfig(AppConfig):
         ):
             navigation.register(item)
         workflow.register_handoffs()
+        workflow.define_chains()
         masking.declare("servicedesk.servicerequest", caller_phone="phone")
         masking.declare("servicedesk.hotlinerecord", caller_phone="phone")
         masking.declare("servicedesk.calllog", caller_phone="phone")

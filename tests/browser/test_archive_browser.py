@@ -76,9 +76,23 @@ def test_rep_writes_a_plan_head_approves_and_visits_appear(page, live_server, de
     plan = ServicePlan.objects.get(customer=customer)
     page.context.clear_cookies()
     login(page, live_server, "dept_head")
-    page.locator(f"[data-testid=plans-to-approve] [data-plan='{plan.pk}']").click()
-    page.click("[data-testid=approve-plan]")
+    # PLAN-2 through the shared approvals: the head finds it under 待我审批 (with its count) ...
+    assert int(page.inner_text("[data-testid=nav-count-approvals]")) >= 1
+    page.click("[data-nav=approvals]")
+    row = page.locator("[data-testid=approval-inbox] tr", has_text=customer.name)
+    row.locator("[data-testid=open-approval]").click()
+    # ... a return without a reason is refused and the choice stays as picked
+    page.check("input[name=verdict][value=return]")
+    page.click("[data-testid=decide]")
+    page.wait_for_selector("[data-testid=form-error]")
+    assert page.is_checked("input[name=verdict][value=return]")
+    page.check("input[name=verdict][value=approve]")
+    page.click("[data-testid=decide]")
+    page.wait_for_selector("[data-testid=approval-inbox]")
+    assert "已同意" in page.inner_text(".alert-success")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
     page.wait_for_selector("[data-testid=plan-status] >> text=已批准")
+    assert page.locator("[data-testid=approval-history] [data-step-status=approved]").count() == 1
     visits = page.locator("[data-testid=plan-visits] a")
     assert visits.count() == plan.visits.count() >= 10
     screenshot(page, "plan-approved-visits")

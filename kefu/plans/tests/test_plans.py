@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from kefu.approvals import workflow as approvals
 from kefu.audit.models import Event
 from kefu.core.errors import Conflict, Forbidden, Invalid
 from kefu.customers.models import TimelineEntry
@@ -37,7 +38,7 @@ def test_plan2_approval_schedules_the_visits(now):
     _dept, head, rep = customer_relations()
     plan = written_plan(rep, now, visit_frequency=3, period_start=date(2025, 9, 1), period_end=date(2026, 8, 31))
     workflow.submit(plan, by=rep, now=now)
-    assert Outbox.objects.filter(event="plan.submitted", recipient=head).exists()
+    assert Outbox.objects.filter(event="approval.pending", recipient=head).exists()
     plan = workflow.approve(plan, by=head, now=now)
     visits = list(plan.visits.order_by("planned_for"))
     assert [v.planned_for for v in visits] == [date(2025, 12, 1), date(2026, 3, 1), date(2026, 6, 1)]
@@ -66,7 +67,7 @@ def test_plan2_return_needs_a_reason_and_goes_back_to_the_author(now):
         workflow.return_plan(plan, reason=" ", by=head, now=now)
     plan = workflow.return_plan(plan, reason="回访频度应与合同一致", by=head, now=now)
     assert (plan.status, plan.return_reason) == ("returned", "回访频度应与合同一致")
-    assert Outbox.objects.filter(event="plan.returned", recipient=rep).exists()
+    assert Outbox.objects.filter(event="approval.returned", recipient=rep).exists()
     assert Event.objects.get(verb="return_plan").data == {"reason": "回访频度应与合同一致"}
     assert not plan.visits.exists()
     plan = workflow.update_plan(plan, {"visit_frequency": 2}, by=rep, now=now)
@@ -147,7 +148,8 @@ def test_plan_pages_and_api(client, api_as, now, make_user, django_assert_max_nu
     plan = ServicePlan.objects.get(content="季度回访")
     client.post(reverse("plans:action", args=[plan.pk, "submit"]))
     client.force_login(head)
-    assert f'data-plan="{plan.pk}"' in client.get(reverse("workbench")).content.decode()
+    approval = approvals.approval_of(plan, workflow.PLAN_CHAIN)
+    assert f'data-approval="{approval.pk}"' in client.get(reverse("workbench")).content.decode()  # 待我审批
     client.post(reverse("plans:action", args=[plan.pk, "approve"]))
     plan.refresh_from_db()
     assert plan.status == "approved"

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.approvals import workflow as approvals
 from kefu.audit.service import event, record, record_many
 from kefu.core.errors import REASON_REQUIRED, Conflict, Forbidden, Invalid
 from kefu.core.models import reserve_pks
@@ -505,10 +506,14 @@ def reopen(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceReq
     return req
 
 
+WITHDRAWAL_CHAIN = "servicedesk.withdrawal"
+
+
 def request_withdrawal(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceRequest:
-    """Ask the call centre to withdraw a request solved on the phone before a visit (SR-7, RS-6)."""
+    """Ask the call centre to withdraw a request solved on the phone before a visit (SR-7, RS-6):
+    an approval chain (`kefu.approvals`) whose one step the call centre decides."""
     require(by, "servicedesk.request_withdrawal", req)
-    reason = (reason or "").strip()
+    reason = text(ServiceRequest, "withdrawal_reason", reason, field="reason")
     if not reason:
         raise Invalid(REASON_REQUIRED, field="reason")
     if req.status != S.SOLVED or req.needs_onsite:
@@ -525,62 +530,65 @@ def request_withdrawal(req: ServiceRequest, *, reason: str, by, now: datetime) -
             raise Conflict()
         req.refresh_from_db()
         record(req, "request_withdrawal", by=by, at=now, after=req.get_withdrawal_display(), data={"reason": reason})
-        outbox.enqueue(
-            "request.withdrawal",
-            req,
-            to=active_with_role(roles.CALL_CENTER),
-            key=f"request.withdrawal:{req.pk}:{now.isoformat()}",
-            subject=str(_("撤销申请待审核：%(n)s") % {"n": req.number}),
-            body=reason,
-            link=req.get_absolute_url(),
-            now=now,
-        )
+        approvals.submit(req, WITHDRAWAL_CHAIN, by=by, now=now, note=reason)
     return req
 
 
 def review_withdrawal(req: ServiceRequest, *, approve: bool, by, now: datetime, note: str = "") -> ServiceRequest:
-    """The call centre reviews a withdrawal (SR-7): approved, the row stays with its reason."""
-    require(by, "servicedesk.review_withdrawal", req)
-    with transaction.atomic():
-        target = ServiceRequest.Withdrawal.APPROVED if approve else ServiceRequest.Withdrawal.REJECTED
-        fields = {"withdrawal": target, "updated_at": now}
-        if approve:
-            fields |= {
-                "status": S.WITHDRAWN,
-                "deleted_at": now,
-                "deleted_by": by,
-                "delete_reason": req.withdrawal_reason,
-            }
-        if not ServiceRequest.all_objects.filter(
-            pk=req.pk, status=S.SOLVED, withdrawal=ServiceRequest.Withdrawal.REQUESTED
-        ).update(**fields):
-            raise Invalid(NO_WITHDRAWAL_PENDING)
-        req.refresh_from_db()
-        if approve:
-            _stop_all(req, now=now, by=by)
-        record(
-            req,
-            "review_withdrawal",
-            by=by,
-            at=now,
-            before=_label(S.SOLVED),
-            after=req.get_status_display(),
-            data={"approved": approve, "note": note, "reason": req.withdrawal_reason},
-        )
-        if req.withdrawal_requested_by_id:
-            outbox.enqueue(
-                "request.withdrawal_reviewed",
-                req,
-                to=[req.withdrawal_requested_by],
-                key=f"request.withdrawal_reviewed:{req.pk}:{now.isoformat()}",
-                subject=str(
-                    _("撤销申请%(r)s：%(n)s") % {"r": _("已通过") if approve else _("未通过"), "n": req.number}
-                ),
-                body=note,
-                link=req.get_absolute_url(),
-                now=now,
-            )
+    """The call centre reviews a withdrawal (SR-7) as the decider of its approval step: approved,
+    the row stays with its reason (soft-deleted); rejected, the request stays solved."""
+    approval = approvals.approval_of(req, WITHDRAWAL_CHAIN)
+    if req.withdrawal != ServiceRequest.Withdrawal.REQUESTED or approval is None:
+        raise Invalid(NO_WITHDRAWAL_PENDING)
+    verdict = approvals.APPROVE if approve else approvals.REJECT
+    approvals.decide(
+        approval, verdict=verdict, reason=note or ("" if approve else str(_("撤销审核未通过"))), by=by, now=now
+    )
+    req.refresh_from_db()
     return req
+
+
+def _withdrawal_decided(req: ServiceRequest, *, approval, step, by, now: datetime, reason: str, approved: bool) -> None:
+    """The approval's callback: the request makes its own move (the approvals app never does)."""
+    target = ServiceRequest.Withdrawal.APPROVED if approved else ServiceRequest.Withdrawal.REJECTED
+    fields = {"withdrawal": target, "updated_at": now}
+    if approved:
+        fields |= {"status": S.WITHDRAWN, "deleted_at": now, "deleted_by": by, "delete_reason": req.withdrawal_reason}
+    if not ServiceRequest.all_objects.filter(
+        pk=req.pk, status=S.SOLVED, withdrawal=ServiceRequest.Withdrawal.REQUESTED
+    ).update(**fields):
+        raise Conflict()
+    req.refresh_from_db()
+    if approved:
+        _stop_all(req, now=now, by=by)
+    record(
+        req,
+        "review_withdrawal",
+        by=by,
+        at=now,
+        before=_label(S.SOLVED),
+        after=req.get_status_display(),
+        data={"approved": approved, "note": reason, "reason": req.withdrawal_reason},
+    )
+    # The requester hears the outcome from the approval (approval.approved / approval.rejected).
+
+
+def define_chains() -> None:
+    """From ServiceDeskConfig.ready(): the withdrawal review (SR-7) is an approval chain."""
+    approvals.chains.define(
+        approvals.chains.Chain(
+            key=WITHDRAWAL_CHAIN,
+            label=_("服务请求撤销审核"),
+            steps=[
+                approvals.chains.Step(
+                    _("呼叫中心审核"), deciders=approvals.chains.role(roles.CALL_CENTER), rule="approval.withdrawal"
+                )
+            ],
+            verdicts=(approvals.APPROVE, approvals.REJECT),
+            on_approved=lambda req, **kw: _withdrawal_decided(req, approved=True, **kw),
+            on_rejected=lambda req, **kw: _withdrawal_decided(req, approved=False, **kw),
+        )
+    )
 
 
 WAITABLE = (S.NEW, S.IN_PROGRESS, S.SHELVED, S.ONSITE)
