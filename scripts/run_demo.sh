@@ -14,9 +14,13 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# Every runtime file stays under var/ (KEFU_VAR_DIR). The schedule lives in the database
+# (django-celery-beat), so an administrator's edits apply; note `-S` would be --statedb.
+VAR=${KEFU_VAR_DIR:-var}
+mkdir -p "$VAR"
 "$VENV/bin/celery" -A kefu worker -B -c 1 -l warning \
-  -S django_celery_beat.schedulers:DatabaseScheduler \
-  -s var/celerybeat-schedule &
+  --scheduler django_celery_beat.schedulers:DatabaseScheduler \
+  --statedb "$VAR/celery-worker.state" &
 pids+=($!)
 "$VENV/bin/gunicorn" kefu.wsgi:application -b 127.0.0.1:8000 -w 2 --access-logfile - &
 pids+=($!)

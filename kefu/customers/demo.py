@@ -5,12 +5,12 @@ the archive, its audit events and the care column look as real use would leave t
 Idempotent: a customer whose name exists is skipped.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
 from kefu.customers import workflow
-from kefu.customers.models import Contact, Customer
+from kefu.customers.models import Contact, Contract, Customer
 from kefu.org.models import Region, User
 
 # name, short, level, district code, address, industry, contact, title, mobile, email, contract
@@ -96,18 +96,20 @@ DEMO_CUSTOMERS = [
 ]
 
 
-def load() -> int:
-    now = timezone.now()
+def load(now: datetime | None = None) -> int:
+    now = now or timezone.now()
     users = {u.username: u for u in User.objects.filter(username__in=["sales", "customer_rep", "customer", "admin"])}
     sales, rep, admin = users.get("sales"), users.get("customer_rep"), users.get("admin")
     if not (sales and rep and admin):
         return 0
     created = 0
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     for i, (name, short, level, district, address, industry, person, title, mobile, email, number) in enumerate(
         DEMO_CUSTOMERS
     ):
-        if Customer.objects.filter(name=name).exists():
+        # Keyed on the contract number (unique, never edited in the demo's story): a demo customer
+        # renamed or deleted by a user is left as it is, never created twice.
+        if Contract.all_objects.filter(number=number).exists() or Customer.all_objects.filter(name=name).exists():
             continue
         region = Region.objects.filter(pk=district).select_related("parent__parent").first()
         customer = workflow.create_customer(
@@ -148,7 +150,8 @@ def load() -> int:
             now=now - timedelta(days=30 - i),
         )
         created += 1
-    first = Customer.objects.filter(name=DEMO_CUSTOMERS[0][0]).first()
+    first_contract = Contract.objects.filter(number=DEMO_CUSTOMERS[0][-1]).select_related("customer").first()
+    first = first_contract.customer if first_contract else None
     portal = users.get("customer")
     if first and portal and not Contact.objects.filter(portal_user=portal).exists():
         contact = Contact.objects.filter(customer=first, is_main=True).first()

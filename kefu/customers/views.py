@@ -28,7 +28,9 @@ from kefu.customers.models import Customer, ImportJob
 from kefu.org.models import Region, User
 
 FILTERS = ("q", "level", "owner", "province", "city", "status")
-SAVED = _("已保存。")
+SAVED = _("客户档案已更新。")
+CHILD_SAVED = _("%(what)s：已保存。")
+STATUS_SAID = {"close": _("已关闭客户档案：%(c)s。"), "reopen": _("已重新启用客户档案：%(c)s。")}
 
 
 _PROVINCES: list[Region] = []
@@ -258,7 +260,7 @@ def _child_form(request, pk, form_class, save, title, perm, *, related: str = ""
         except KefuError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, SAVED)
+            messages.success(request, CHILD_SAVED % {"what": title})
             return redirect(customer)
     return render(request, "customers/child_form.html", {"form": form, "title": title, "customer": customer})
 
@@ -334,7 +336,7 @@ def customer_status(request, pk, action):
     except KefuError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, SAVED)
+        messages.success(request, STATUS_SAID[action] % {"c": customer.name})
     return redirect(customer)
 
 

@@ -1,6 +1,6 @@
 """Demo first visits in several states, made through the workflow (idempotent)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -10,7 +10,7 @@ from kefu.firstvisit.models import FirstVisit
 from kefu.org.models import Department, User
 
 
-def load() -> int:
+def load(now: datetime | None = None) -> int:
     users = {u.username: u for u in User.objects.filter(username__in=["sales", "first_visit"])}
     sales, specialist = users.get("sales"), users.get("first_visit")
     if not (sales and specialist):
@@ -18,7 +18,7 @@ def load() -> int:
     contracts = list(Contract.objects.filter(number__startswith="HT-2025-01").order_by("number"))
     if len(contracts) < 4 or FirstVisit.objects.filter(contract__in=contracts).exists():
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
     workflow.process_template()
     visits = [
         workflow.hand_over(c, by=sales, now=now - timedelta(days=d), specialist=specialist)

@@ -144,7 +144,7 @@ class Need(models.Model):
         return self.content[:50]
 
     def get_absolute_url(self) -> str:
-        return reverse("firstvisit:detail", args=[self.first_visit_id])
+        return reverse("firstvisit:need", args=[self.pk])
 
 
 class EmailTemplate(models.Model):

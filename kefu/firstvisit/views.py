@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -17,9 +17,17 @@ from kefu.deadlines import clocks
 from kefu.deadlines.models import OPEN_STATES
 from kefu.firstvisit import selectors, workflow
 from kefu.firstvisit.forms import CompleteForm, HandOverForm, NeedForm, NotCompletedForm, TemplateForm
-from kefu.firstvisit.models import FirstVisit, Need
+from kefu.firstvisit.models import FirstVisit, Need, sees_first_visits
 
-DONE = _("已保存。")
+SAID = {
+    "verify": _("客户信息已核实。"),
+    "explain": _("已记录：向客户讲解了服务流程。"),
+    "email": _("服务流程邮件已发送给客户联系人。"),
+    "need": _("需求已记录，提交后将通知负责部门。"),
+    "submit": _("需求已提交给各部门负责人。"),
+    "complete": _("首访已完成。"),
+    "retry": _("已记录未完成原因，并约定下次联系时间。"),
+}
 PERSONAL_KEYS = {"contact.mobile", "contact.phone"}
 
 
@@ -124,7 +132,7 @@ def first_visit_detail(request, pk):
     )
 
 
-def _act(request, pk, action):
+def _act(request, pk, action, said):
     visit = selectors.first_visit_for(request.user, pk)
     now = timezone.now()
     try:
@@ -132,7 +140,7 @@ def _act(request, pk, action):
     except KefuError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, DONE)
+        messages.success(request, said)
     return redirect(visit)
 
 
@@ -197,7 +205,7 @@ def first_visit_action(request, pk, action):
     handler = ACTIONS.get(action)
     if handler is None:
         raise PermissionDenied
-    return _act(request, pk, handler)
+    return _act(request, pk, handler, SAID[action])
 
 
 @login_required
@@ -207,6 +215,23 @@ def need_list(request):
     page = Paginator(selectors.needs_for(request.user, status=status), 30).get_page(request.GET.get("page"))
     return render(
         request, "firstvisit/need_list.html", {"page": page, "status": status, "statuses": Need.Status.choices}
+    )
+
+
+@login_required
+@permission_required("firstvisit.view_needs", raise_exception=True)
+def need_detail(request, pk):
+    """One need, for the department head it was submitted to (the 客户需求 notice leads here)."""
+    need = get_object_or_404(selectors.needs_for(request.user).select_related("first_visit"), pk=pk)
+    user = request.user
+    return render(
+        request,
+        "firstvisit/need_detail.html",
+        {
+            "need": need,
+            "sees_visit": sees_first_visits(user),
+            "sees_customer": user.has_perm("customers.view_customer", need.customer),
+        },
     )
 
 
@@ -227,7 +252,7 @@ def template_edit(request):
         except KefuError as exc:
             form.add_error("body", exc.message)
         else:
-            messages.success(request, DONE)
+            messages.success(request, _("服务流程邮件模板已更新，此后发送的邮件使用新内容。"))
             return redirect("firstvisit:template")
     return render(request, "firstvisit/template_edit.html", {"form": form, "template": template})
 

@@ -2,7 +2,7 @@
 reviewed by the quality supervisor and published by the service manager, through the workflow.
 Idempotent: an article whose title exists is skipped."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -258,12 +258,13 @@ ARTICLES = [
 ]
 
 
-def load() -> int:
+def load(now: datetime | None = None) -> int:
     users = {u.username: u for u in User.objects.filter(username__in=["hotline", "quality", "service_manager"])}
     if len(users) < 3:
         return 0
     existing = set(Article.objects.values_list("title", flat=True))
-    start = timezone.now() - timedelta(days=60)
+    now = now or timezone.now()
+    start = now - timedelta(days=60)
     created = 0
     for i, (title, product, version, symptom, cause, solution, steps, tags) in enumerate(ARTICLES):
         if title in existing:
@@ -287,7 +288,7 @@ def load() -> int:
     # These articles were written weeks ago and their notices read back then, so the demo
     # users' bells show today's work, not 50 old review/publish notices. In-app notifications
     # exist once delivered: deliver now (as the worker would at start), then mark them read.
-    outbox.deliver_pending(now=timezone.now(), limit=1000)
+    outbox.deliver_pending(now=now, limit=1000)
     Notification.objects.filter(
         read_at__isnull=True,
         outbox__event__startswith="kb.",

@@ -91,7 +91,7 @@ def article_edit(request, pk):
         except KefuError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("已保存。"))
+            messages.success(request, _("草稿已修改。"))
             return redirect(article)
     return render(request, "knowledge/article_form.html", {"form": form, "article": article})
 

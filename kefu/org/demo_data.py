@@ -5,6 +5,7 @@ each loader must be idempotent and return how many rows it created.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -62,16 +63,16 @@ STATIONS = [
     ("hz-xihu", "杭州西湖维修站", "0571-87770002", "浙江省杭州市西湖区文三路 199 号", "330106", ["330106", "330105"]),
 ]
 
-DEMO_LOADERS: list[Callable[[], int]] = []
+DEMO_LOADERS: list[Callable[..., int]] = []  # loader(now=None) → rows created
 
 
-def register(loader: Callable[[], int]) -> Callable[[], int]:
+def register(loader: Callable[..., int]) -> Callable[..., int]:
     if loader not in DEMO_LOADERS:
         DEMO_LOADERS.append(loader)
     return loader
 
 
-def load() -> int:
+def load(now: datetime | None = None) -> int:
     if not Region.objects.exists():
         call_command("loaddata", "regions", verbosity=0)
     created = 0
@@ -79,14 +80,14 @@ def load() -> int:
         # The migration creates the role groups; a flushed test database needs them again.
         for key in roles.ROLE_KEYS:
             Group.objects.get_or_create(name=key)
-        created += _load_org()
+        created += _load_org(now)
     for loader in DEMO_LOADERS:
         with transaction.atomic():
-            created += loader()
+            created += loader(now=now)
     return created
 
 
-def _load_org() -> int:
+def _load_org(now: datetime | None) -> int:
     created = 0
     company, new = Company.objects.get_or_create(
         name="演示科技有限公司",
@@ -155,7 +156,7 @@ def _load_org() -> int:
             departments[code].head = users[role]
             departments[code].save(update_fields=["head"])
 
-    now = timezone.now()
+    now = now or timezone.now()
     for user in users.values():
         created += outbox.enqueue(
             "demo.welcome",

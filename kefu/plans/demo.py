@@ -1,6 +1,6 @@
 """Demo: an approved service plan (which scheduled its visits), written and approved through the workflow."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -10,13 +10,13 @@ from kefu.plans import workflow
 from kefu.plans.models import ServicePlan
 
 
-def load() -> int:
+def load(now: datetime | None = None) -> int:
     users = {u.username: u for u in User.objects.filter(username__in=["customer_rep", "dept_head"])}
     rep, head = users.get("customer_rep"), users.get("dept_head")
     contract = Contract.objects.filter(number="HT-2025-0101").select_related("customer").first()
     if not (rep and head and contract) or ServicePlan.objects.filter(contract=contract).exists():
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
     # A plan that started a few months ago, so some of its visits are already open.
     data = workflow.draft_from_contract(contract)
     data.update(

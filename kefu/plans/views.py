@@ -17,7 +17,14 @@ from kefu.plans import selectors, workflow
 from kefu.plans.forms import PlanForm, ReturnForm, SignForm
 from kefu.plans.models import ServicePlan
 
-SAVED = _("已保存。")
+SAID = {
+    "create": _("服务计划已创建，核对后请提交审批。"),
+    "update": _("服务计划已修改。"),
+    "submit": _("已提交审批，审批人已收到待审批通知。"),
+    "approve": _("服务计划已批准，回访已按计划排期。"),
+    "return": _("已退回给编写人修改。"),
+    "sign": _("客户签字已确认。"),
+}
 
 
 @login_required
@@ -45,7 +52,7 @@ def plan_create(request, customer_pk):
         except KefuError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, SAVED)
+            messages.success(request, SAID["create"])
             return redirect(plan)
     return render(request, "plans/plan_form.html", {"form": form, "customer": customer, "contract": contract})
 
@@ -62,7 +69,7 @@ def plan_edit(request, pk):
         except KefuError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, SAVED)
+            messages.success(request, SAID["update"])
             return redirect(plan)
     return render(request, "plans/plan_form.html", {"form": form, "customer": plan.customer, "plan": plan})
 
@@ -120,7 +127,7 @@ def plan_action(request, pk, action):
     except KefuError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, SAVED)
+        messages.success(request, SAID[action])
     return redirect(plan)
 
 

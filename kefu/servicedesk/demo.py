@@ -1,7 +1,7 @@
 """Demo data of the service desk: a week of duty roster with `hotline` on duty now, requests in
 every state and priority, hotline records, calls. Made through the workflow; idempotent."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -36,11 +36,12 @@ def _roster(manager: User, hotline: User, now) -> int:
             continue
         workflow.plan_shift(hotline, starts_at=start, ends_at=start + timedelta(hours=12), by=manager, now=now)
         created += 1
-    # Whatever the hour the demo is loaded, the hotline user is on duty now.
+    # Whatever the hour the demo is loaded, the hotline user is on duty now: outside the day
+    # shift, a shift that began ten minutes ago (its handover fresh, not overdue).
     if workflow.on_duty(now) != hotline:
         before = DutyShift.objects.filter(engineer=hotline, ends_at__lte=now).order_by("-ends_at").first()
         after = DutyShift.objects.filter(engineer=hotline, starts_at__gt=now).order_by("starts_at").first()
-        start = max(now - timedelta(hours=1), before.ends_at) if before else now - timedelta(hours=1)
+        start = max(now - timedelta(minutes=10), before.ends_at) if before else now - timedelta(minutes=10)
         end = min(now + timedelta(hours=8), after.starts_at) if after else now + timedelta(hours=8)
         workflow.plan_shift(hotline, starts_at=start, ends_at=end, by=manager, now=now)
         created += 1
@@ -69,7 +70,7 @@ def _night_engineer(manager: User) -> User:
     return user
 
 
-def load() -> int:
+def load(now: datetime | None = None) -> int:
     users = {
         u.username: u
         for u in User.objects.filter(
@@ -79,15 +80,19 @@ def load() -> int:
     hotline, manager = users.get("hotline"), users.get("service_manager")
     if hotline is None or manager is None:
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
     created = _roster(manager, hotline, now)
-    # The current shift's 30-minute handover clock, as the every-minute job starts it (HL-2):
-    # the hotline user's first task is to take over the night shift's open items.
+    # The current shift's clocks, as the every-minute job starts them (HL-2). A normal working
+    # day: ready at the post 6 minutes into the shift, the previous shift's items taken over 20
+    # minutes in; a shift younger than that still has its handover to do, not yet overdue.
     workflow.start_due_handovers(now=now)
-    # ...having reported ready at the post on time, 6 minutes into the shift (the 10-minute rule).
-    current = DutyShift.objects.on_duty(now).filter(engineer=hotline, ready_at__isnull=True).first()
-    if current is not None and now - current.starts_at > timedelta(minutes=6):
-        workflow.report_ready(current, by=hotline, now=current.starts_at + timedelta(minutes=6))
+    current = DutyShift.objects.on_duty(now).filter(engineer=hotline).first()
+    if current is not None:
+        ready_at, taken_at = current.starts_at + timedelta(minutes=6), current.starts_at + timedelta(minutes=20)
+        if current.ready_at is None and now > ready_at:
+            workflow.report_ready(current, by=hotline, now=ready_at)
+        if current.taken_over_at is None and now > taken_at:
+            workflow.take_over(current, by=hotline, now=taken_at, note="夜班遗留事项已逐项核对")
     if ServiceRequest.all_objects.exists():
         return created
     customers = list(Customer.objects.order_by("pk")[:8])

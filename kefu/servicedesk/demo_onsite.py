@@ -2,7 +2,7 @@
 through the workflow as users make them: the hotline asks for the visit (HL-6), the service
 manager verifies and dispatches, the demo `field_engineer` does the rest. Idempotent."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -41,7 +41,7 @@ ORDERS = [
 ]
 
 
-def load() -> int:
+def load(now: datetime | None = None) -> int:
     users = {u.username: u for u in User.objects.filter(username__in=["field_engineer", "service_manager", "hotline"])}
     engineer, manager, hotline = users.get("field_engineer"), users.get("service_manager"), users.get("hotline")
     if engineer is None or manager is None or hotline is None:
@@ -51,7 +51,7 @@ def load() -> int:
     customers = list(Customer.objects.order_by("pk")[:8])
     if not customers:
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
     start = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
     signature = sample_signature()
     created = 0

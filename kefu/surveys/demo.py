@@ -1,7 +1,7 @@
 """Demo surveys on the demo contracts: one open (its link works), one satisfied, one unsatisfied with
 its rectification for the field engineer. Idempotent (one survey per subject)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -11,12 +11,12 @@ from kefu.surveys import workflow
 from kefu.surveys.models import Survey
 
 
-def load() -> int:
+def load(now: datetime | None = None) -> int:
     users = {u.username: u for u in User.objects.filter(username__in=["service_desk", "hotline", "field_engineer"])}
     contracts = list(Contract.objects.select_related("customer").order_by("pk")[:4])
     if len(users) < 3 or not contracts:
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
     plan = [
         ("hotline", None),
         ("hotline", (5, "热线工程师很耐心，远程十分钟就解决了凭证打印问题。", False)),

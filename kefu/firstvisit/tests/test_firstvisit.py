@@ -201,6 +201,22 @@ def test_fv5_submitting_needs_notifies_each_department_head(now):
     assert list(Need.objects.visible_to(service_head)) == [b]
 
 
+def test_fv5_the_need_notice_and_the_needs_list_lead_to_the_need_not_a_404(client, now):
+    """Issue 12 §7: the 客户需求 notice led to the first visit, which a department head can't see."""
+    fv_user = specialist()
+    service, head = department_with_head("service", "服务部", role="service_manager")
+    visit = handed_over(now, to=fv_user)
+    need = workflow.record_need(visit, department=service, content="上门安装驱动", by=fv_user, now=now)
+    workflow.submit_needs(visit, by=fv_user, now=now)
+    link = Outbox.objects.get(event="firstvisit.need_submitted", recipient=head).link
+    client.force_login(head)
+    page = client.get(link)
+    assert page.status_code == 200 and "上门安装驱动" in page.content.decode()
+    listed = client.get(reverse("firstvisit:needs")).content.decode()
+    assert reverse("firstvisit:need", args=[need.pk]) in listed
+    assert reverse("firstvisit:detail", args=[visit.pk]) not in page.content.decode()  # not theirs to open
+
+
 def test_fv6_not_completed_gets_reason_and_a_new_clock_then_completes(now):
     fv_user = specialist()
     visit = handed_over(now, to=fv_user)

@@ -146,7 +146,8 @@ def test_plan_pages_and_api(client, api_as, now, make_user, django_assert_max_nu
     )
     assert response.status_code == 302
     plan = ServicePlan.objects.get(content="季度回访")
-    client.post(reverse("plans:action", args=[plan.pk, "submit"]))
+    submitted = client.post(reverse("plans:action", args=[plan.pk, "submit"]), follow=True)
+    assert "已提交审批，审批人已收到待审批通知。" in submitted.content.decode()  # says what happened (issue 12 §7)
     client.force_login(head)
     approval = approvals.approval_of(plan, workflow.PLAN_CHAIN)
     assert f'data-approval="{approval.pk}"' in client.get(reverse("workbench")).content.decode()  # 待我审批

@@ -44,6 +44,8 @@ def plan_shift(engineer: User, *, starts_at: datetime, ends_at: datetime, by, no
             raise Invalid(SHIFT_OVERLAPS, field="starts_at")
         shift = DutyShift.objects.create(engineer=engineer, starts_at=starts_at, ends_at=ends_at, planned_by=by)
         record(shift, "plan_shift", by=by, at=now, after=f"{timezone.localtime(starts_at):%m-%d %H:%M}")
+        if ends_at <= now:
+            return shift  # a shift entered after the fact: nobody needs a notice of it
         outbox.enqueue(
             "duty.planned",
             shift,
