@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import names, timeline
@@ -42,10 +43,12 @@ verbs.register(
 )
 
 # The explicit table of customer status moves.
-TRANSITIONS = {
-    Customer.Status.ACTIVE: {Customer.Status.CLOSED},
-    Customer.Status.CLOSED: {Customer.Status.ACTIVE},
-}
+MACHINE = states.Machine(
+    Customer,
+    moves={Customer.Status.ACTIVE: {Customer.Status.CLOSED}, Customer.Status.CLOSED: {Customer.Status.ACTIVE}},
+    colours={Customer.Status.ACTIVE: "green", Customer.Status.CLOSED: "secondary"},
+    not_allowed=STATUS_MOVE_NOT_ALLOWED,
+)
 
 CUSTOMER_FIELDS = (
     "name",
@@ -427,37 +430,20 @@ def add_note(customer: Customer, text: str, *, by, now: datetime) -> TimelineEnt
         return timeline.add(customer, "note", title=text.splitlines()[0][:80], body=text, at=now, by=by)
 
 
-def _move(customer: Customer, target: str, *, by, now: datetime, reason: str, verb: str) -> Customer:
+def _change_status(customer: Customer, target: str, *, by, now: datetime, reason: str, verb: str) -> Customer:
     require(by, "customers.change_customer_status", customer)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(REASON_REQUIRED, field="reason")
     with transaction.atomic():
-        current = Customer.objects.filter(pk=customer.pk).values_list("status", flat=True).get()
-        if target not in TRANSITIONS[current]:
-            raise Invalid(
-                STATUS_MOVE_NOT_ALLOWED
-                % {"before": Customer.Status(current).label, "after": Customer.Status(target).label}
-            )
-        if not Customer.objects.filter(pk=customer.pk, status=current).update(status=target, updated_at=now):
-            raise Conflict()
-        customer.refresh_from_db()
-        record(
-            customer,
-            verb,
-            by=by,
-            at=now,
-            before=Customer.Status(current).label,
-            after=customer.get_status_display(),
-            data={"reason": reason},
-        )
+        states.move(customer, target, by=by, now=now, verb=verb, data={"reason": reason})
         timeline.add(customer, "archive", title=customer.get_status_display(), body=reason, at=now, by=by)
     return customer
 
 
 def close_customer(customer: Customer, *, by, now: datetime, reason: str) -> Customer:
-    return _move(customer, Customer.Status.CLOSED, by=by, now=now, reason=reason, verb="close")
+    return _change_status(customer, Customer.Status.CLOSED, by=by, now=now, reason=reason, verb="close")
 
 
 def reopen_customer(customer: Customer, *, by, now: datetime, reason: str) -> Customer:
-    return _move(customer, Customer.Status.ACTIVE, by=by, now=now, reason=reason, verb="reopen")
+    return _change_status(customer, Customer.Status.ACTIVE, by=by, now=now, reason=reason, verb="reopen")

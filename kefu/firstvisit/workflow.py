@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
@@ -66,11 +67,13 @@ verbs.register(
 )
 
 # The explicit table of first-visit moves.
-TRANSITIONS = {
-    FirstVisit.Status.PENDING: {FirstVisit.Status.COMPLETED, FirstVisit.Status.RETRY},
-    FirstVisit.Status.RETRY: {FirstVisit.Status.COMPLETED, FirstVisit.Status.RETRY},
-    FirstVisit.Status.COMPLETED: set(),
-}
+F = FirstVisit.Status
+MACHINE = states.Machine(
+    FirstVisit,
+    moves={F.PENDING: {F.COMPLETED, F.RETRY}, F.RETRY: {F.COMPLETED, F.RETRY}},
+    colours={F.PENDING: "blue", F.RETRY: "orange", F.COMPLETED: "green"},
+    not_allowed=MOVE_NOT_ALLOWED,
+)
 
 # What the specialist verifies on the call (FV-3, seed 004): key → (record, field).
 CHECKS: dict[str, tuple[str, str]] = {
@@ -442,37 +445,25 @@ def submit_needs(visit: FirstVisit, *, by, now: datetime) -> list[Need]:
     return needs
 
 
-def _move(visit: FirstVisit, target: str, *, by, now: datetime, **fields) -> FirstVisit:
-    current = visit.status
-    if target not in TRANSITIONS[current]:
-        raise Invalid(
-            MOVE_NOT_ALLOWED % {"before": FirstVisit.Status(current).label, "after": FirstVisit.Status(target).label}
-        )
-    if not FirstVisit.objects.filter(pk=visit.pk, status=current).update(status=target, **fields):
-        raise Conflict()
-    visit.refresh_from_db()
-    return visit
-
-
 def complete(visit: FirstVisit, *, summary: str, by, now: datetime) -> FirstVisit:
     """Outcome: completed (FV-6). The first-visit clock is met."""
     with transaction.atomic():
         locked = _open(visit, by)
         if locked.process_explained_at is None:
             raise Invalid(PROCESS_NOT_EXPLAINED)
-        before = locked.get_status_display()
-        locked = _move(
+        states.move(
             locked,
-            FirstVisit.Status.COMPLETED,
+            F.COMPLETED,
             by=by,
             now=now,
+            verb="complete",
+            expected=locked.status,
             completed_at=now,
             summary=(summary or "").strip(),
             next_attempt_at=None,
         )
         clocks.stop(locked, "firstvisit.call", now=now, by=by)
         clocks.stop(locked, "firstvisit.retry", now=now, by=by)
-        record(locked, "complete", by=by, at=now, before=before, after=locked.get_status_display())
         timeline.add(
             locked.customer, "first_visit", title=_("首访完成"), body=locked.summary, at=now, by=by, subject=locked
         )
@@ -489,12 +480,14 @@ def not_completed(visit: FirstVisit, *, reason: str, next_attempt_at: datetime, 
         raise Invalid(NEXT_ATTEMPT_REQUIRED, field="next_attempt_at")
     with transaction.atomic():
         locked = _open(visit, by)
-        before = locked.get_status_display()
-        locked = _move(
+        states.move(
             locked,
-            FirstVisit.Status.RETRY,
+            F.RETRY,
             by=by,
             now=now,
+            verb="not_completed",
+            data={"reason": reason, "next_attempt_at": next_attempt_at.isoformat()},
+            expected=locked.status,
             not_completed_reason=reason,
             next_attempt_at=next_attempt_at,
             attempts=locked.attempts + 1,
@@ -502,15 +495,6 @@ def not_completed(visit: FirstVisit, *, reason: str, next_attempt_at: datetime, 
         clocks.stop(locked, "firstvisit.call", now=now, by=by)
         clocks.stop(locked, "firstvisit.retry", now=now, by=by)
         clocks.start(locked, "firstvisit.retry", owner=locked.specialist, now=next_attempt_at, by=by)
-        record(
-            locked,
-            "not_completed",
-            by=by,
-            at=now,
-            before=before,
-            after=locked.get_status_display(),
-            data={"reason": reason, "next_attempt_at": next_attempt_at.isoformat()},
-        )
         timeline.add(
             locked.customer,
             "first_visit",

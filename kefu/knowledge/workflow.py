@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import Conflict, Forbidden, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
@@ -37,11 +38,16 @@ verbs.register(
     kb_send_back=_("退回问题库条目"),
 )
 
-TRANSITIONS = {
-    Status.DRAFT: {Status.REVIEWED},
-    Status.REVIEWED: {Status.PUBLISHED, Status.DRAFT},
-    Status.PUBLISHED: {Status.DRAFT},
-}
+MACHINE = states.Machine(
+    Article,
+    moves={
+        Status.DRAFT: {Status.REVIEWED},
+        Status.REVIEWED: {Status.PUBLISHED, Status.DRAFT},
+        Status.PUBLISHED: {Status.DRAFT},
+    },
+    colours={Status.DRAFT: "yellow", Status.REVIEWED: "blue", Status.PUBLISHED: "green"},
+    not_allowed=MOVE_NOT_ALLOWED,
+)
 EDITABLE = ("title", "symptom", "cause", "solution", "steps", "product", "version", "tags")
 
 
@@ -159,29 +165,13 @@ def update_article(article: Article, *, by, now: datetime, **fields) -> Article:
     return current
 
 
-def _move(
-    article: Article, target: str, *, by, now: datetime, verb: str, data: dict | None = None, **fields
-) -> Article:
-    current = Article.objects.filter(pk=article.pk).values_list("status", flat=True).get()
-    if target not in TRANSITIONS[current]:
-        raise Invalid(MOVE_NOT_ALLOWED % {"before": Status(current).label, "after": Status(target).label})
-    with transaction.atomic():
-        if not Article.objects.filter(pk=article.pk, status=current).update(status=target, updated_at=now, **fields):
-            raise Conflict()
-        article.refresh_from_db()
-        record(
-            article, verb, by=by, at=now, before=Status(current).label, after=article.get_status_display(), data=data
-        )
-    return article
-
-
 def review(article: Article, *, by, now: datetime) -> Article:
     """A reviewer (not the author) checks the draft: draft → reviewed (KB-1)."""
     if by is not None and by.is_authenticated and article.author_id == by.pk:
         raise Forbidden(OWN_ARTICLE)
     require(by, "knowledge.review_article", article)
     with transaction.atomic():
-        article = _move(article, Status.REVIEWED, by=by, now=now, verb="kb_review", reviewed_by=by, reviewed_at=now)
+        states.move(article, Status.REVIEWED, by=by, now=now, verb="kb_review", reviewed_by=by, reviewed_at=now)
         outbox.enqueue(
             "kb.reviewed",
             article,
@@ -197,7 +187,7 @@ def publish(article: Article, *, by, now: datetime) -> Article:
     """Reviewed → published: from now on it is found by search and suggested while typing (KB-1..3)."""
     require(by, "knowledge.publish_article", article)
     with transaction.atomic():
-        article = _move(article, Status.PUBLISHED, by=by, now=now, verb="kb_publish", published_by=by, published_at=now)
+        states.move(article, Status.PUBLISHED, by=by, now=now, verb="kb_publish", published_by=by, published_at=now)
         outbox.enqueue(
             "kb.published",
             article,
@@ -215,7 +205,7 @@ def send_back(article: Article, *, reason: str, by, now: datetime) -> Article:
     if not (reason or "").strip():
         raise Invalid(_("请填写退回原因。"), field="reason")
     with transaction.atomic():
-        article = _move(
+        states.move(
             article,
             Status.DRAFT,
             by=by,

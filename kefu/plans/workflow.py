@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.approvals import workflow as approvals
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
@@ -32,13 +33,18 @@ CONTRACT_OF_OTHER_CUSTOMER = _("所选合同不属于该客户。")
 
 verbs.register(submit=_("提交审批"), approve=_("批准"), return_plan=_("退回"), sign=_("客户签字"))
 
-TRANSITIONS = {
-    ServicePlan.Status.DRAFT: {ServicePlan.Status.SUBMITTED},
-    ServicePlan.Status.SUBMITTED: {ServicePlan.Status.APPROVED, ServicePlan.Status.RETURNED},
-    ServicePlan.Status.RETURNED: {ServicePlan.Status.SUBMITTED},
-    ServicePlan.Status.APPROVED: {ServicePlan.Status.SIGNED},
-    ServicePlan.Status.SIGNED: set(),
-}
+P = ServicePlan.Status
+MACHINE = states.Machine(
+    ServicePlan,
+    moves={
+        P.DRAFT: {P.SUBMITTED},
+        P.SUBMITTED: {P.APPROVED, P.RETURNED},
+        P.RETURNED: {P.SUBMITTED},
+        P.APPROVED: {P.SIGNED},
+    },
+    colours={P.DRAFT: "secondary", P.SUBMITTED: "blue", P.RETURNED: "orange", P.APPROVED: "teal", P.SIGNED: "green"},
+    not_allowed=MOVE_NOT_ALLOWED,
+)
 FIELDS = ("content", "period_start", "period_end", "visit_frequency", "visit_channel", "requirements")
 SCAN_TYPES = {b"%PDF": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png"}
 MAX_SCAN = 10 * 1024 * 1024
@@ -99,18 +105,6 @@ def update_plan(plan: ServicePlan, data: dict[str, Any], *, by, now: datetime) -
     return locked
 
 
-def _move(plan: ServicePlan, target: str, **fields) -> ServicePlan:
-    current = ServicePlan.objects.filter(pk=plan.pk).values_list("status", flat=True).get()
-    if target not in TRANSITIONS[current]:
-        raise Invalid(
-            MOVE_NOT_ALLOWED % {"before": ServicePlan.Status(current).label, "after": ServicePlan.Status(target).label}
-        )
-    if not ServicePlan.objects.filter(pk=plan.pk, status=current).update(status=target, **fields):
-        raise Conflict()
-    plan.refresh_from_db()
-    return plan
-
-
 PLAN_CHAIN = "plans.service_plan"
 
 
@@ -150,9 +144,7 @@ def submit(plan: ServicePlan, *, by, now: datetime, note: str = "") -> ServicePl
     lands in 待我审批 with its clock; a returned plan's resubmission is the approval's next round."""
     require(by, "plans.change", plan)
     with transaction.atomic():
-        before = ServicePlan.Status(plan.status).label
-        plan = _move(plan, ServicePlan.Status.SUBMITTED, submitted_at=now)
-        record(plan, "submit", by=by, at=now, before=before, after=plan.get_status_display())
+        states.move(plan, P.SUBMITTED, by=by, now=now, verb="submit", submitted_at=now)
         approvals.submit(
             plan, PLAN_CHAIN, by=by, now=now, note=note or str(_("编写人：%(a)s") % {"a": plan.author.display_name})
         )
@@ -184,8 +176,7 @@ def return_plan(plan: ServicePlan, *, reason: str, by, now: datetime) -> Service
 
 def _approved(plan: ServicePlan, *, approval, step, by, now: datetime, reason: str) -> None:
     """The approval's callback, in its transaction: the plan's own move and its visits."""
-    plan = _move(plan, ServicePlan.Status.APPROVED, decided_by=by, decided_at=now, return_reason="")
-    record(plan, "approve", by=by, at=now, before=ServicePlan.Status.SUBMITTED.label, after=plan.get_status_display())
+    states.move(plan, P.APPROVED, by=by, now=now, verb="approve", decided_by=by, decided_at=now, return_reason="")
     scheduled = visits.schedule_plan(plan, by=by, now=now)
     timeline.add(
         plan.customer,
@@ -205,15 +196,16 @@ def _approved(plan: ServicePlan, *, approval, step, by, now: datetime, reason: s
 
 
 def _returned(plan: ServicePlan, *, approval, step, by, now: datetime, reason: str) -> None:
-    plan = _move(plan, ServicePlan.Status.RETURNED, decided_by=by, decided_at=now, return_reason=reason)
-    record(
+    states.move(
         plan,
-        "return_plan",
+        P.RETURNED,
         by=by,
-        at=now,
-        before=ServicePlan.Status.SUBMITTED.label,
-        after=plan.get_status_display(),
+        now=now,
+        verb="return_plan",
         data={"reason": reason},
+        decided_by=by,
+        decided_at=now,
+        return_reason=reason,
     )
 
 
@@ -244,22 +236,22 @@ def sign(plan: ServicePlan, *, signer_name: str, signature: str = "", scan=None,
         if not suffix or len(scan_bytes) > MAX_SCAN:
             raise Invalid(BAD_SCAN, field="scan")
     with transaction.atomic():
-        plan = _move(plan, ServicePlan.Status.SIGNED, signer_name=signer_name, signed_at=now)
+        states.move(
+            plan,
+            P.SIGNED,
+            by=by,
+            now=now,
+            verb="sign",
+            data={"signer": signer_name, "how": "drawn" if png else "scan"},
+            signer_name=signer_name,
+            signed_at=now,
+        )
         if png:
             plan.signature.save(f"plan-{plan.pk}.png", ContentFile(png), save=False)
         if scan_bytes:
             plan.signed_scan.save(f"plan-{plan.pk}{suffix}", ContentFile(scan_bytes), save=False)
         ServicePlan.objects.filter(pk=plan.pk).update(
             signature=plan.signature.name or "", signed_scan=plan.signed_scan.name or ""
-        )
-        record(
-            plan,
-            "sign",
-            by=by,
-            at=now,
-            before=ServicePlan.Status.APPROVED.label,
-            after=plan.get_status_display(),
-            data={"signer": signer_name, "how": "drawn" if png else "scan"},
         )
         timeline.add(
             plan.customer,

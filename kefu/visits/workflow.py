@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
@@ -41,12 +42,13 @@ verbs.register(
     cancel_visit=_("取消回访"),
 )
 
-TRANSITIONS = {
-    ReturnVisit.Status.SCHEDULED: {ReturnVisit.Status.OPEN, ReturnVisit.Status.CANCELLED},
-    ReturnVisit.Status.OPEN: {ReturnVisit.Status.DONE, ReturnVisit.Status.CANCELLED},
-    ReturnVisit.Status.DONE: set(),
-    ReturnVisit.Status.CANCELLED: set(),
-}
+V = ReturnVisit.Status
+MACHINE = states.Machine(
+    ReturnVisit,
+    moves={V.SCHEDULED: {V.OPEN, V.CANCELLED}, V.OPEN: {V.DONE, V.CANCELLED}},
+    colours={V.SCHEDULED: "secondary", V.OPEN: "blue", V.DONE: "green", V.CANCELLED: "dark"},
+    not_allowed=MOVE_NOT_ALLOWED,
+)
 OPEN_STATES = (ReturnVisit.Status.SCHEDULED, ReturnVisit.Status.OPEN)
 SENIOR = (EngineerGrade.Grade.INTERMEDIATE, EngineerGrade.Grade.SENIOR)
 
@@ -68,31 +70,11 @@ def rule_for(visit: ReturnVisit) -> str:
     return "returnvisit.key_inspection"
 
 
-def _move(visit: ReturnVisit, target: str, **fields) -> ReturnVisit:
-    current = ReturnVisit.objects.filter(pk=visit.pk).values_list("status", flat=True).get()
-    if target not in TRANSITIONS[current]:
-        raise Invalid(
-            MOVE_NOT_ALLOWED % {"before": ReturnVisit.Status(current).label, "after": ReturnVisit.Status(target).label}
-        )
-    if not ReturnVisit.objects.filter(pk=visit.pk, status=current).update(status=target, **fields):
-        raise Conflict()
-    visit.refresh_from_db()
-    return visit
-
-
 def open_visit(visit: ReturnVisit, *, now: datetime, by=None) -> ReturnVisit:
     """A visit whose day has come: its clock starts and the assignee is told (RV-8)."""
     with transaction.atomic():
-        visit = _move(visit, ReturnVisit.Status.OPEN, opened_at=now)
+        states.move(visit, V.OPEN, by=by, now=now, verb="open_visit", opened_at=now)
         clock = clocks.start(visit, rule_for(visit), owner=visit.assignee, now=now, by=by)
-        record(
-            visit,
-            "open_visit",
-            by=by,
-            at=now,
-            before=ReturnVisit.Status.SCHEDULED.label,
-            after=visit.get_status_display(),
-        )
         if visit.assignee_id:
             due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock else ""
             outbox.enqueue(
@@ -251,7 +233,6 @@ def record_result(
     if satisfaction not in ReturnVisit.Satisfaction.values:
         raise Invalid(SATISFACTION_REQUIRED, field="satisfaction")
     with transaction.atomic():
-        before = ReturnVisit.Status(visit.status).label
         fields = {
             "content": content,
             "satisfaction": satisfaction,
@@ -261,17 +242,8 @@ def record_result(
         }
         if channel in ReturnVisit.Channel.values:
             fields["channel"] = channel
-        visit = _move(visit, ReturnVisit.Status.DONE, **fields)
+        states.move(visit, V.DONE, by=by, now=now, verb="record_result", data={"satisfaction": satisfaction}, **fields)
         clocks.stop(visit, rule_for(visit), now=now, by=by)
-        record(
-            visit,
-            "record_result",
-            by=by,
-            at=now,
-            before=before,
-            after=visit.get_status_display(),
-            data={"satisfaction": satisfaction},
-        )
         title = _("%(k)s（%(c)s）：%(s)s") % {
             "k": visit.get_kind_display(),
             "c": visit.get_channel_display(),
@@ -317,18 +289,10 @@ def cancel(visit: ReturnVisit, *, reason: str, by, now: datetime) -> ReturnVisit
     if not reason:
         raise Invalid(REASON_REQUIRED, field="reason")
     with transaction.atomic():
-        before = ReturnVisit.Status(visit.status).label
-        visit = _move(visit, ReturnVisit.Status.CANCELLED, cancel_reason=reason[:500])
-        clocks.stop(visit, rule_for(visit), now=now, by=by)
-        record(
-            visit,
-            "cancel_visit",
-            by=by,
-            at=now,
-            before=before,
-            after=visit.get_status_display(),
-            data={"reason": reason},
+        states.move(
+            visit, V.CANCELLED, by=by, now=now, verb="cancel_visit", data={"reason": reason}, cancel_reason=reason[:500]
         )
+        clocks.stop(visit, rule_for(visit), now=now, by=by)
     return visit
 
 

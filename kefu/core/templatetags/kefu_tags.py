@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
+from kefu.core import states
 from kefu.org.roles import ROLE_LABELS
 
 register = template.Library()
@@ -43,3 +44,16 @@ def checked_if(post, pair: str) -> str:
         return ""
     values = post.getlist(name) if hasattr(post, "getlist") else [post.get(name)]
     return " checked" if (value in values if value else any(values)) else ""
+
+
+@register.simple_tag
+def status_badge(obj, field: str = "status", extra: str = ""):
+    """The badge of any status, colour and label from its state machine (kefu.core.states)."""
+    b = states.badge(obj, field)
+    return format_html(
+        '<span class="badge bg-{}-lt{}" data-status="{}">{}</span>',
+        b["colour"],
+        f" {extra}" if extra else "",
+        b["status"],
+        b["label"],
+    )

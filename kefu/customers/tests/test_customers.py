@@ -188,7 +188,7 @@ def test_close_and_reopen_need_reason_and_follow_the_table(make_user, now):
     assert customer.status == Customer.Status.CLOSED
     event = Event.objects.get(verb="close")
     assert (event.before, event.after, event.data["reason"]) == ("正常", "已停止合作", "合同到期不续约")
-    with pytest.raises(Invalid):
+    with pytest.raises(Conflict):  # already closed: the state changed under the caller (409)
         workflow.close_customer(customer, by=head, now=now, reason="again")
     workflow.reopen_customer(customer, by=head, now=now, reason="续约")
     assert customer.status == Customer.Status.ACTIVE

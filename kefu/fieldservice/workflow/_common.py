@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
-from kefu.core.errors import Conflict, Invalid
+from kefu.core import states
+from kefu.core.errors import Invalid
 from kefu.customers import timeline
 from kefu.deadlines import waiting
 from kefu.fieldservice.models import WorkOrder
@@ -67,21 +68,49 @@ verbs.register(
 )
 timeline.register_kind("onsite", _("上门服务"))
 
-TRANSITIONS: dict[str, set[str]] = {
-    S.REQUESTED: {S.VERIFIED, S.RETURNED},
-    S.RETURNED: set(),
-    S.VERIFIED: {S.DISPATCHED},
-    S.DISPATCHED: {S.CONFIRMED},
-    S.CONFIRMED: {S.SCHEDULED},
-    S.SCHEDULED: {S.SCHEDULED, S.ON_SITE},
-    S.ON_SITE: {S.COMPLETED},
-    S.COMPLETED: {S.SIGNED},
-    S.SIGNED: {S.WRITTEN_OFF, S.ESCALATED},
-    S.WRITTEN_OFF: set(),
-    S.ESCALATED: {S.CLOSED},
-    S.CLOSED: set(),
-}
 WAITING = (S.REQUESTED, S.VERIFIED)
+
+
+def _stop_waiting(order: WorkOrder, *, current, target, by, now: datetime) -> None:
+    """An order waiting for the customer or a part stops waiting when its work moves on: its
+    clocks resume first (CAL-4)."""
+    if WorkOrder.objects.filter(pk=order.pk).exclude(waiting_for="").exists():
+        waiting.end(order, by=by, now=now)
+
+
+MACHINE = states.Machine(
+    WorkOrder,
+    moves={
+        S.REQUESTED: {S.VERIFIED, S.RETURNED},
+        S.VERIFIED: {S.DISPATCHED},
+        S.DISPATCHED: {S.CONFIRMED},
+        S.CONFIRMED: {S.SCHEDULED},
+        S.SCHEDULED: {S.SCHEDULED, S.ON_SITE},
+        S.ON_SITE: {S.COMPLETED},
+        S.COMPLETED: {S.SIGNED},
+        S.SIGNED: {S.WRITTEN_OFF, S.ESCALATED},
+        S.ESCALATED: {S.CLOSED},
+    },
+    colours={
+        S.REQUESTED: "yellow",
+        S.RETURNED: "dark",
+        S.VERIFIED: "azure",
+        S.DISPATCHED: "blue",
+        S.CONFIRMED: "blue",
+        S.SCHEDULED: "cyan",
+        S.ON_SITE: "purple",
+        S.COMPLETED: "teal",
+        S.SIGNED: "teal",
+        S.WRITTEN_OFF: "green",
+        S.ESCALATED: "orange",
+        S.CLOSED: "green",
+    },
+    before_move=_stop_waiting,
+    conflict=DISPATCH_TAKEN,
+    not_allowed=MOVE_NOT_ALLOWED,
+)
+# A dispatch that finds the order already past waiting lost a race (OS-2): 409, not 400.
+DISPATCHED_ALREADY = [s for s in S.values if s not in WAITING]
 OPEN_FOR_ENGINEER = (S.DISPATCHED, S.CONFIRMED, S.SCHEDULED, S.ON_SITE, S.COMPLETED, S.SIGNED)
 # A request has at most one order in these states (OS-1): returned, written off and closed are done.
 OPEN_ORDER = (*WAITING, *OPEN_FOR_ENGINEER, S.ESCALATED)
@@ -89,26 +118,6 @@ OPEN_ORDER = (*WAITING, *OPEN_FOR_ENGINEER, S.ESCALATED)
 
 def _local(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _move(order: WorkOrder, target: str, *, by, conflict=None, **fields) -> str:
-    """The conditional UPDATE: from the state read now to `target`; returns the state left.
-
-    An order waiting for the customer or a part stops waiting when its work moves on: its
-    clocks resume first (CAL-4)."""
-    now = fields.pop("now")
-    current, waiting_for = WorkOrder.objects.filter(pk=order.pk).values_list("status", "waiting_for").get()
-    if target not in TRANSITIONS[current]:
-        if current == target or (conflict is not None and current not in WAITING):
-            raise Conflict(conflict or DISPATCH_TAKEN)  # someone did it first: a race lost
-        raise Invalid(MOVE_NOT_ALLOWED % {"before": S(current).label, "after": S(target).label})
-    if waiting_for:
-        waiting.end(order, by=by, now=now)
-    changed = WorkOrder.objects.filter(pk=order.pk, status=current).update(status=target, updated_at=now, **fields)
-    if not changed:
-        raise Conflict(conflict or DISPATCH_TAKEN)
-    order.refresh_from_db()
-    return current
 
 
 def _audit(order, verb, *, by, now, before, data=None):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.core.validation import text
@@ -19,6 +20,7 @@ from kefu.fieldservice.workflow._common import (
     APPOINTMENT_MISSED,
     APPOINTMENT_NOT_MISSED,
     DISPATCH_TAKEN,
+    DISPATCHED_ALREADY,
     NOT_AN_ENGINEER,
     OPEN_ORDER,
     ORDER_OPEN,
@@ -28,7 +30,6 @@ from kefu.fieldservice.workflow._common import (
     _customer_users,
     _local,
     _managers,
-    _move,
 )
 from kefu.notify import outbox
 from kefu.org import roles
@@ -100,8 +101,7 @@ def verify(order: WorkOrder, *, note: str = "", by, now: datetime) -> WorkOrder:
     require(by, "fieldservice.verify", order)
     note = text(WorkOrder, "verify_note", note, field="note")
     with transaction.atomic():
-        before = _move(order, S.VERIFIED, by=by, now=now, verified_at=now, verify_note=note)
-        _audit(order, "onsite_verify", by=by, now=now, before=before)
+        states.move(order, S.VERIFIED, by=by, now=now, verified_at=now, verify_note=note, verb="onsite_verify")
     return order
 
 
@@ -113,7 +113,7 @@ def send_back(order: WorkOrder, *, reason: str, by, now: datetime) -> WorkOrder:
     if not reason:
         raise Invalid(REASON_REQUIRED, field="reason")
     with transaction.atomic():
-        before = _move(order, S.RETURNED, by=by, now=now, return_reason=reason)
+        before = states.move(order, S.RETURNED, by=by, now=now, return_reason=reason)
         clocks.stop(order, "fieldservice.verify", now=now, by=by)
         handoffs.emit(handoffs.RETURNED, order, by=by, now=now, reason=reason)
         _audit(order, "onsite_send_back", by=by, now=now, before=before, data={"reason": reason})
@@ -148,11 +148,12 @@ def dispatch(order: WorkOrder, engineer: User, *, by, now: datetime) -> WorkOrde
     require(by, "fieldservice.dispatch", order)
     check_engineer(engineer)
     with transaction.atomic():
-        before = _move(
+        before = states.move(
             order,
             S.DISPATCHED,
             by=by,
             conflict=DISPATCH_TAKEN,
+            conflict_from=DISPATCHED_ALREADY,
             now=now,
             engineer=engineer,
             dispatched_at=now,
@@ -184,8 +185,7 @@ def confirm(order: WorkOrder, *, by, now: datetime) -> WorkOrder:
     """The engineer confirms the order's details (OS-2)."""
     require(by, "fieldservice.work", order)
     with transaction.atomic():
-        before = _move(order, S.CONFIRMED, by=by, now=now, confirmed_at=now)
-        _audit(order, "onsite_confirm", by=by, now=now, before=before)
+        states.move(order, S.CONFIRMED, by=by, now=now, confirmed_at=now, verb="onsite_confirm")
     return order
 
 
@@ -212,7 +212,7 @@ def set_appointment(
     check_times(start, end, now=now)
     note = text(Appointment, "note", note)
     with transaction.atomic():
-        before = _move(order, S.SCHEDULED, by=by, now=now, appointment_start=start, appointment_end=end)
+        before = states.move(order, S.SCHEDULED, by=by, now=now, appointment_start=start, appointment_end=end)
         Appointment.objects.create(order=order, start=start, end=end, note=note, recorded_at=now, recorded_by=by)
         clocks.stop(order, "fieldservice.appointment", now=now, by=by)
         _audit(order, "appointment", by=by, now=now, before=before, data={"start": _local(start), "end": _local(end)})
@@ -240,7 +240,7 @@ def miss_appointment(order: WorkOrder, *, reason: str, start: datetime, end: dat
         raise Invalid(APPOINTMENT_NOT_MISSED)
     with transaction.atomic():
         Appointment.objects.filter(order=order, missed_reason="").update(missed_reason=reason)
-        before = _move(order, S.SCHEDULED, by=by, now=now, appointment_start=start, appointment_end=end)
+        before = states.move(order, S.SCHEDULED, by=by, now=now, appointment_start=start, appointment_end=end)
         Appointment.objects.create(order=order, start=start, end=end, note=reason, recorded_at=now, recorded_by=by)
         _audit(
             order, "appointment_missed", by=by, now=now, before=before, data={"reason": reason, "start": _local(start)}
@@ -273,8 +273,7 @@ def check_in(order: WorkOrder, *, by, now: datetime) -> WorkOrder:
     if order.status == S.SCHEDULED and order.appointment_end and now > order.appointment_end:
         raise Invalid(APPOINTMENT_MISSED)
     with transaction.atomic():
-        before = _move(order, S.ON_SITE, by=by, now=now, checked_in_at=now)
-        _audit(order, "check_in", by=by, now=now, before=before)
+        states.move(order, S.ON_SITE, by=by, now=now, checked_in_at=now, verb="check_in")
     return order
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.core.validation import text
@@ -33,7 +34,6 @@ from kefu.fieldservice.workflow._common import (
     S,
     _audit,
     _managers,
-    _move,
 )
 from kefu.fieldservice.workflow.orders import _open_request
 from kefu.knowledge import workflow as knowledge
@@ -90,7 +90,7 @@ def complete(order: WorkOrder, *, data: dict, photos=(), by, now: datetime) -> S
     for photo in photos:
         images.check_photo(photo)
     with transaction.atomic():
-        before = _move(order, S.COMPLETED, by=by, now=now, completed_at=now)
+        before = states.move(order, S.COMPLETED, by=by, now=now, completed_at=now)
         sheet = ServiceSheet.objects.create(
             order=order,
             backup_done=True,
@@ -132,7 +132,7 @@ def sign(
     if paper_photo is not None:
         images.check_photo(paper_photo, field="paper_photo")
     with transaction.atomic():
-        before = _move(order, S.SIGNED, by=by, now=now, signed_at=now)
+        before = states.move(order, S.SIGNED, by=by, now=now, signed_at=now)
         sheet = ServiceSheet.objects.select_for_update().get(order=order)
         sheet.signer_name = signer_name
         sheet.signed_at = now
@@ -200,7 +200,7 @@ def write_off(
         return escalate(order, target=target, party=party, note=note, by=by, now=now)
     note = text(WorkOrder, "reason", note, field="note")
     with transaction.atomic():
-        before = _move(order, S.WRITTEN_OFF, by=by, now=now, written_off_at=now)
+        before = states.move(order, S.WRITTEN_OFF, by=by, now=now, written_off_at=now)
         clocks.stop(order, "fieldservice.write_off", now=now, by=by)
         _audit(order, "write_off", by=by, now=now, before=before, data={"next_step": next_step or "done"})
         if next_step == "redispatch":
@@ -231,7 +231,7 @@ def escalate(order: WorkOrder, *, target: str, note: str, party: str = "", by, n
     if target == Escalation.Target.SUPPLIER and not party:
         raise Invalid(FIELD_REQUIRED % {"field": Escalation._meta.get_field("party").verbose_name}, field="party")
     with transaction.atomic():
-        before = _move(order, S.ESCALATED, by=by, now=now, written_off_at=now)
+        before = states.move(order, S.ESCALATED, by=by, now=now, written_off_at=now)
         clocks.stop(order, "fieldservice.write_off", now=now, by=by)
         esc = Escalation.objects.create(order=order, target=target, party=party, note=note, opened_at=now, opened_by=by)
         clocks.start(esc, "fieldservice.escalation", owner=order.dispatched_by or by, now=now, by=by)
@@ -278,8 +278,9 @@ def resolve_escalation(escalation: Escalation, *, answer: str, by, now: datetime
             raise Conflict()
         escalation.refresh_from_db()
         clocks.stop(escalation, "fieldservice.escalation", now=now, by=by)
-        before = _move(order, S.CLOSED, by=by, now=now, closed_at=now)
-        _audit(order, "escalation_resolved", by=by, now=now, before=before, data={"answer": answer[:200]})
+        states.move(
+            order, S.CLOSED, by=by, now=now, closed_at=now, verb="escalation_resolved", data={"answer": answer[:200]}
+        )
         timeline.add(
             order.customer, "onsite", title=str(_("升级问题已解决")), body=answer, at=now, by=by, subject=order
         )

@@ -120,7 +120,7 @@ def test_kb1_conditional_update_one_reviewer_wins(hotline, quality, manager, now
     article = workflow.create_article(by=hotline, now=now, **FIELDS)
     stale = Article.objects.get(pk=article.pk)
     workflow.review(article, by=quality, now=now)
-    with pytest.raises(Invalid):  # the second reviewer is told the state changed
+    with pytest.raises(Conflict):  # the second reviewer lost the race: 409, told it changed
         workflow.review(stale, by=manager, now=now)
     assert Event.objects.filter(verb="kb_review").count() == 1
 
