@@ -17,6 +17,7 @@ from kefu.approvals import chains
 from kefu.approvals.models import Approval, ApprovalStep
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import REASON_REQUIRED, Conflict, Forbidden, Invalid
 from kefu.core.validation import text
 from kefu.deadlines import clocks
@@ -25,6 +26,23 @@ from kefu.notify import outbox
 A, St = Approval.Status, ApprovalStep.Status
 
 APPROVE, RETURN, REJECT = "approve", "return", "reject"
+APPROVAL = states.Machine(
+    Approval,
+    moves={A.PENDING: {A.APPROVED, A.RETURNED, A.REJECTED}, A.RETURNED: {A.PENDING}},
+    colours={A.PENDING: "blue", A.APPROVED: "green", A.RETURNED: "orange", A.REJECTED: "red"},
+)
+STEP = states.Machine(
+    ApprovalStep,
+    moves={St.WAITING: {St.PENDING, St.SKIPPED}, St.PENDING: {St.APPROVED, St.RETURNED, St.REJECTED}},
+    colours={
+        St.WAITING: "secondary",
+        St.PENDING: "blue",
+        St.APPROVED: "green",
+        St.RETURNED: "orange",
+        St.REJECTED: "red",
+        St.SKIPPED: "secondary",
+    },
+)
 VERDICTS = {APPROVE: St.APPROVED, RETURN: St.RETURNED, REJECT: St.REJECTED}
 
 ALREADY_PENDING = _("该事项已在审批中。")
@@ -66,11 +84,18 @@ def submit(subject: models.Model, chain_key: str, *, by, now: datetime, note: st
         if approval is not None:
             if approval.status == A.PENDING:
                 raise Conflict(ALREADY_PENDING)
-            if not Approval.objects.filter(pk=approval.pk, status=approval.status).update(
-                status=A.PENDING, round=approval.round + 1, note=note, submitted_at=now, decided_at=None
-            ):
-                raise Conflict(ALREADY_PENDING)
-            approval.refresh_from_db()
+            states.move(
+                approval,
+                A.PENDING,
+                by=by,
+                now=now,
+                expected=approval.status,
+                conflict=ALREADY_PENDING,
+                round=approval.round + 1,
+                note=note,
+                submitted_at=now,
+                decided_at=None,
+            )
             verb = "approval.resubmit"
         else:
             ct = ContentType.objects.get_for_model(subject, for_concrete_model=False)
@@ -103,8 +128,7 @@ def _activate(approval: Approval, step: ApprovalStep, chain: chains.Chain, *, by
     deciders = chain.steps[step.order - 1].deciders(approval.subject)
     if not deciders:
         raise Invalid(NO_DECIDERS % {"step": step.label})
-    ApprovalStep.objects.filter(pk=step.pk).update(status=St.PENDING, started_at=now)
-    step.status, step.started_at = St.PENDING, now
+    states.move(step, St.PENDING, by=by, now=now, expected=St.WAITING, started_at=now)
     step.deciders.set(deciders)
     clocks.start(step, step.rule, owner=deciders[0], now=now, by=by)
     outbox.enqueue(
@@ -141,11 +165,17 @@ def decide(approval: Approval, *, verdict: str, reason: str = "", by, now: datet
         raise Forbidden(NOT_YOUR_STEP)
     subject = approval.subject
     with transaction.atomic():
-        if not ApprovalStep.objects.filter(pk=step.pk, status=St.PENDING).update(
-            status=VERDICTS[verdict], decided_by=by, decided_at=now, reason=reason
-        ):
-            raise Conflict(ALREADY_DECIDED)
-        step.refresh_from_db()
+        states.move(
+            step,
+            VERDICTS[verdict],
+            by=by,
+            now=now,
+            expected=St.PENDING,
+            conflict=ALREADY_DECIDED,
+            decided_by=by,
+            decided_at=now,
+            reason=reason,
+        )
         clocks.stop(step, step.rule, now=now, by=by)
         verb = f"approval.{verdict}"
         data = {"step": step.label, "round": step.round, "reason": reason[:200]}
@@ -156,10 +186,9 @@ def decide(approval: Approval, *, verdict: str, reason: str = "", by, now: datet
             _activate(approval, following.first(), chain, by=by, now=now)
             return approval
         if verdict != APPROVE:
-            following.update(status=St.SKIPPED)
+            states.move_many(following, St.SKIPPED, by=by, now=now)
         final = {APPROVE: A.APPROVED, RETURN: A.RETURNED, REJECT: A.REJECTED}[verdict]
-        Approval.objects.filter(pk=approval.pk).update(status=final, decided_at=now)
-        approval.refresh_from_db()
+        states.move(approval, final, by=by, now=now, expected=A.PENDING, conflict=ALREADY_DECIDED, decided_at=now)
         callback = {APPROVE: chain.on_approved, RETURN: chain.on_returned, REJECT: chain.on_rejected}[verdict]
         if callback is not None:
             callback(subject, approval=approval, step=step, by=by, now=now, reason=reason)

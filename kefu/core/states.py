@@ -51,6 +51,9 @@ class Machine:
     # The message of a move off the table, with %(before)s and %(after)s.
     not_allowed: Any = MOVE_NOT_ALLOWED
     stamps: tuple[str, ...] = ()
+    # "row": the status is re-read before the move; "object": the status the caller saw is the
+    # one the move starts from (a page acted on a stale view loses, 409).
+    current_from: str = "row"
 
     def __post_init__(self) -> None:
         key = (self.model, self.field)
@@ -106,14 +109,21 @@ def move(
     conflict: Any = None,
     conflict_from: Iterable[str] = (),
     manager: models.Manager | None = None,
+    where: dict | None = None,
     **fields,
 ) -> str:
     """Move `obj` from its status (re-read, or `expected`, the one the caller saw) to `target`;
     returns the status left. A move to where the row already is — or from a status listed in
-    `conflict_from` — is a race lost (Conflict); any other move off the table is Invalid."""
+    `conflict_from` — is a race lost (Conflict); any other move off the table is Invalid.
+    `where` adds conditions the row must still meet (another field's state)."""
     m = machine(obj, field)
     rows = manager if manager is not None else type(obj)._default_manager
-    current = expected if expected is not None else rows.filter(pk=obj.pk).values_list(field, flat=True).get()
+    if expected is not None:
+        current = expected
+    elif m.current_from == "object":
+        current = getattr(obj, field)
+    else:
+        current = rows.filter(pk=obj.pk).values_list(field, flat=True).get()
     message = conflict or m.conflict
     if not m.allowed(current, target):
         if current == target or current in set(conflict_from):
@@ -122,7 +132,7 @@ def move(
     if m.before_move is not None:
         m.before_move(obj, current=current, target=target, by=by, now=now)
     stamps = {name: now for name in m.stamps if name not in fields}
-    if not rows.filter(pk=obj.pk, **{field: current}).update(**{field: target}, **stamps, **fields):
+    if not rows.filter(pk=obj.pk, **{field: current}, **(where or {})).update(**{field: target}, **stamps, **fields):
         raise Conflict(message)
     obj.refresh_from_db()
     if verb:
@@ -130,8 +140,11 @@ def move(
     return current
 
 
-def move_many(queryset: models.QuerySet, target: str, *, by, now: datetime, verb: str, field: str = "status") -> int:
-    """Move every row of `queryset` that may make the move, each audited; returns how many moved."""
+def move_many(
+    queryset: models.QuerySet, target: str, *, by, now: datetime, verb: str | None = None, field: str = "status"
+) -> int:
+    """Move every row of `queryset` that may make the move (each audited, given a verb); returns
+    how many moved."""
     m = machine(queryset.model, field)
     moved = 0
     for obj in queryset.filter(**{f"{field}__in": [s for s in m.statuses if m.allowed(s, target)]}):

@@ -23,7 +23,8 @@ from simple_history.utils import bulk_create_with_history
 
 from kefu.audit import verbs
 from kefu.audit.service import record
-from kefu.core.errors import Invalid
+from kefu.core import states
+from kefu.core.errors import Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import names
 from kefu.customers.masking import personal
@@ -486,13 +487,20 @@ def start_import(upload, *, by, now: datetime) -> ImportJob:
     return job
 
 
+J = ImportJob.Status
+IMPORT_JOB = states.Machine(
+    ImportJob,
+    moves={J.QUEUED: {J.RUNNING}, J.RUNNING: {J.FAILED, J.DONE}},
+    colours={J.QUEUED: "secondary", J.RUNNING: "blue", J.FAILED: "red", J.DONE: "green"},
+)
+
+
 def run_import(job_id: int, *, now: datetime) -> ImportJob:
     """Check then write; a file with any error writes nothing and keeps the report (QS-2)."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
-    )
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if not claimed:
+    try:
+        states.move(job, J.RUNNING, by=None, now=now, expected=J.QUEUED)
+    except Conflict:
         return job  # another worker has it, or it already ran
     with job.file.open("rb") as fh:
         data = fh.read()
@@ -505,18 +513,17 @@ def run_import(job_id: int, *, now: datetime) -> ImportJob:
     except Invalid as exc:
         parsed = Parsed(problems=[Problem(SHEET_CUSTOMERS, 1, "", str(exc.message))])
     if parsed.problems:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED,
+        states.move(
+            job,
+            J.FAILED,
+            by=None,
+            now=now,
             errors=[p.as_dict() for p in parsed.problems],
             processed_rows=job.total_rows,
             finished_at=now,
         )
-        job.refresh_from_db()
         return job
     ImportJob.objects.filter(pk=job_id).update(phase=ImportJob.Phase.WRITING, processed_rows=job.total_rows)
     customers, contacts = write(parsed, by=job.created_by, now=now, job=job)
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.DONE, customers_created=customers, contacts_created=contacts, finished_at=now
-    )
-    job.refresh_from_db()
+    states.move(job, J.DONE, by=None, now=now, customers_created=customers, contacts_created=contacts, finished_at=now)
     return job

@@ -46,7 +46,7 @@ verbs.register(
 MACHINE = states.Machine(
     Customer,
     moves={Customer.Status.ACTIVE: {Customer.Status.CLOSED}, Customer.Status.CLOSED: {Customer.Status.ACTIVE}},
-    colours={Customer.Status.ACTIVE: "green", Customer.Status.CLOSED: "secondary"},
+    colours={Customer.Status.ACTIVE: "green", Customer.Status.CLOSED: "dark"},
     not_allowed=STATUS_MOVE_NOT_ALLOWED,
 )
 

@@ -74,6 +74,11 @@ MACHINE = states.Machine(
     colours={F.PENDING: "blue", F.RETRY: "orange", F.COMPLETED: "green"},
     not_allowed=MOVE_NOT_ALLOWED,
 )
+NEED = states.Machine(
+    Need,
+    moves={Need.Status.RECORDED: {Need.Status.SUBMITTED}},
+    colours={Need.Status.RECORDED: "yellow", Need.Status.SUBMITTED: "green"},
+)
 
 # What the specialist verifies on the call (FV-3, seed 004): key → (record, field).
 CHECKS: dict[str, tuple[str, str]] = {
@@ -409,21 +414,18 @@ def submit_needs(visit: FirstVisit, *, by, now: datetime) -> list[Need]:
             head = need.department.head
             if head is None:
                 raise Invalid(DEPARTMENT_WITHOUT_HEAD % {"department": need.department.name})
-            if not Need.objects.filter(pk=need.pk, status=Need.Status.RECORDED).update(
-                status=Need.Status.SUBMITTED, submitted_to=head, submitted_at=now
-            ):
-                raise Conflict()
-            need.refresh_from_db()
-            clocks.stop(need, "firstvisit.need_submit", now=now, by=by)
-            record(
+            states.move(
                 need,
-                "submit_need",
+                Need.Status.SUBMITTED,
                 by=by,
-                at=now,
-                before=Need.Status.RECORDED.label,
-                after=need.get_status_display(),
+                now=now,
+                verb="submit_need",
                 data={"to": head.pk},
+                expected=Need.Status.RECORDED,
+                submitted_to=head,
+                submitted_at=now,
             )
+            clocks.stop(need, "firstvisit.need_submit", now=now, by=by)
             outbox.enqueue(
                 "firstvisit.need_submitted",
                 need,

@@ -1,6 +1,6 @@
 """Problem-library transitions (KB-1): write a draft, review it, publish it; propose from a case (HL-4, KB-4).
 
-Every function: permission → TRANSITIONS check → conditional UPDATE → search index → audit →
+Every function: permission → state machine (MACHINE, kefu.core.states) → conditional UPDATE → search index → audit →
 outbox, in one transaction.
 """
 

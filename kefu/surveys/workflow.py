@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
@@ -41,11 +42,18 @@ verbs.register(
     close_rectification=_("完成整改"),
 )
 
-TRANSITIONS = {
-    Survey.Status.OPEN: {Survey.Status.ANSWERED},
-    Survey.Status.ANSWERED: set(),
-}
-RECTIFICATION_TRANSITIONS = {Rectification.Status.OPEN: {Rectification.Status.DONE}, Rectification.Status.DONE: set()}
+SURVEY = states.Machine(
+    Survey,
+    moves={Survey.Status.OPEN: {Survey.Status.ANSWERED}},
+    colours={Survey.Status.OPEN: "blue", Survey.Status.ANSWERED: "green"},
+    conflict=ALREADY_ANSWERED,
+)
+RECTIFICATION = states.Machine(
+    Rectification,
+    moves={Rectification.Status.OPEN: {Rectification.Status.DONE}},
+    colours={Rectification.Status.OPEN: "orange", Rectification.Status.DONE: "green"},
+    conflict=ALREADY_RECTIFIED,
+)
 
 
 def token_for(survey: Survey) -> str:
@@ -175,26 +183,20 @@ def _answer(survey: Survey, *, rating, comment: str, problem: bool, channel: str
     comment = (comment or "").strip()
     with transaction.atomic():
         # One answer only: the conditional update lets exactly one of two submissions through.
-        changed = Survey.objects.filter(pk=survey.pk, status=Survey.Status.OPEN).update(
-            status=Survey.Status.ANSWERED,
+        states.move(
+            survey,
+            Survey.Status.ANSWERED,
+            by=by,
+            now=now,
+            verb="answer_survey",
+            data={"rating": rating, "problem": bool(problem), "channel": channel},
+            expected=Survey.Status.OPEN,  # one answer only: a second submission gets 409
             rating=rating,
             comment=comment,
             problem=bool(problem),
             channel=channel,
             answered_at=now,
             entered_by=by if getattr(by, "is_authenticated", False) else None,
-        )
-        if not changed:
-            raise Conflict(ALREADY_ANSWERED)
-        survey.refresh_from_db()
-        record(
-            survey,
-            "answer_survey",
-            by=by,
-            at=now,
-            before=Survey.Status.OPEN.label,
-            after=survey.get_status_display(),
-            data={"rating": rating, "problem": bool(problem), "channel": channel},
         )
         timeline.add(
             survey.customer,
@@ -265,22 +267,19 @@ def close_rectification(item: Rectification, *, action_taken: str, by, now: date
     if not (action_taken or "").strip():
         raise Invalid(ACTION_REQUIRED, field="action_taken")
     with transaction.atomic():
-        changed = Rectification.objects.filter(pk=item.pk, status=Rectification.Status.OPEN).update(
-            status=Rectification.Status.DONE, action_taken=action_taken.strip(), done_at=now, done_by=by
-        )
-        if not changed:
-            raise Conflict(ALREADY_RECTIFIED)
-        item.refresh_from_db()
-        clocks.stop(item, RECTIFICATION_RULE, now=now, by=by)
-        record(
+        states.move(
             item,
-            "close_rectification",
+            Rectification.Status.DONE,
             by=by,
-            at=now,
-            before=Rectification.Status.OPEN.label,
-            after=item.get_status_display(),
-            data={"action_taken": item.action_taken[:200]},
+            now=now,
+            verb="close_rectification",
+            data={"action_taken": action_taken.strip()[:200]},
+            expected=Rectification.Status.OPEN,
+            action_taken=action_taken.strip(),
+            done_at=now,
+            done_by=by,
         )
+        clocks.stop(item, RECTIFICATION_RULE, now=now, by=by)
         timeline.add(
             item.customer, "survey", title=_("整改完成"), body=item.action_taken, at=now, by=by, subject=item.survey
         )

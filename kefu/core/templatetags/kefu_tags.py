@@ -47,13 +47,14 @@ def checked_if(post, pair: str) -> str:
 
 
 @register.simple_tag
-def status_badge(obj, field: str = "status", extra: str = ""):
-    """The badge of any status, colour and label from its state machine (kefu.core.states)."""
+def status_badge(obj, field: str = "status", extra: str = "", label=None):
+    """The badge of any status, colour and label from its state machine (kefu.core.states);
+    `label` overrides the text (the portal's customer-facing wording)."""
     b = states.badge(obj, field)
     return format_html(
         '<span class="badge bg-{}-lt{}" data-status="{}">{}</span>',
         b["colour"],
         f" {extra}" if extra else "",
         b["status"],
-        b["label"],
+        label or b["label"],
     )

@@ -1,6 +1,6 @@
 """Every state change of the service desk (SR-1..SR-7, HL-1..HL-8).
 
-Shape of each transition: permission → state check against TRANSITIONS → conditional UPDATE
+Shape of each transition: permission → state check against the state machine (REQUEST, kefu.core.states) → conditional UPDATE
 (two people at once: one wins, the other gets Conflict) → clocks → audit → outbox, in one
 transaction. `now` is always a parameter.
 """
@@ -26,16 +26,15 @@ from kefu.servicedesk.workflow._common import (  # noqa: F401  re-exported
     RECEIVER_INVALID,
     RECEIVER_REQUIRED,
     RECORD_STATE,
+    REQUEST,
     RESULT_REQUIRED,
     SAME_OWNER,
     SHIFT_NOT_STARTED,
     SHIFT_OVERLAPS,
     SHIFT_TIMES,
     TAKEN,
-    TRANSITIONS,
     WITHDRAW_ONLY_PHONE_SOLVED,
     S,
-    _move,
     first_response_rule,
     on_duty,
 )
@@ -56,7 +55,6 @@ from kefu.servicedesk.workflow.duty import (  # noqa: F401  re-exported
     take_over,
 )
 from kefu.servicedesk.workflow.hotline import (  # noqa: F401  re-exported
-    _record_move,
     call_back,
     close_loop,
     propose_to_library,

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
-from kefu.core.errors import Conflict, Invalid
+from kefu.core import states
 from kefu.deadlines import calendars, clocks, waiting
 from kefu.deadlines.clockmath import is_working_time
 from kefu.deadlines.models import OPEN_STATES, Clock, WorkCalendar
@@ -49,15 +49,54 @@ FILE_TOO_BIG = _("附件不能超过 10 MB。")
 MAX_ATTACHMENT = 10 * 1024 * 1024
 OPEN = (S.NEW, S.IN_PROGRESS, S.SHELVED, S.ONSITE, S.SOLVED)
 
-TRANSITIONS: dict[str, set[str]] = {
-    S.NEW: {S.IN_PROGRESS, S.SHELVED, S.ONSITE, S.SOLVED},
-    S.IN_PROGRESS: {S.SHELVED, S.ONSITE, S.SOLVED},
-    S.SHELVED: {S.IN_PROGRESS, S.ONSITE, S.SOLVED},
-    S.ONSITE: {S.IN_PROGRESS, S.SOLVED},
-    S.SOLVED: {S.CLOSED, S.IN_PROGRESS, S.WITHDRAWN},
-    S.CLOSED: set(),
-    S.WITHDRAWN: set(),
-}
+
+def _stop_waiting(req: ServiceRequest, *, current, target, by, now: datetime) -> None:
+    """A request waiting for the customer or a part stops waiting when it moves on: its clocks
+    resume first (CAL-4)."""
+    if req.waiting_for:
+        waiting.end(req, by=by, now=now)
+
+
+W = ServiceRequest.Withdrawal
+REQUEST = states.Machine(
+    ServiceRequest,
+    moves={
+        S.NEW: {S.IN_PROGRESS, S.SHELVED, S.ONSITE, S.SOLVED},
+        S.IN_PROGRESS: {S.SHELVED, S.ONSITE, S.SOLVED},
+        S.SHELVED: {S.IN_PROGRESS, S.ONSITE, S.SOLVED},
+        S.ONSITE: {S.IN_PROGRESS, S.SOLVED},
+        S.SOLVED: {S.CLOSED, S.IN_PROGRESS, S.WITHDRAWN},
+    },
+    colours={
+        S.NEW: "blue",
+        S.IN_PROGRESS: "blue",
+        S.SHELVED: "orange",
+        S.ONSITE: "purple",
+        S.SOLVED: "teal",
+        S.CLOSED: "green",
+        S.WITHDRAWN: "dark",
+    },
+    before_move=_stop_waiting,
+    conflict=TAKEN,
+    not_allowed=MOVE_NOT_ALLOWED,
+    current_from="object",  # the status the owner saw when they acted
+)
+HOTLINE_OUTCOME = states.Machine(
+    HotlineRecord,
+    field="outcome",
+    moves={HO.OPEN: {HO.SOLVED, HO.SHELVED, HO.ONSITE}, HO.SHELVED: {HO.SOLVED, HO.ONSITE}},
+    colours={HO.OPEN: "blue", HO.SOLVED: "green", HO.SHELVED: "orange", HO.ONSITE: "purple"},
+    conflict=RECORD_STATE,
+    not_allowed=RECORD_STATE,
+    current_from="object",
+)
+WITHDRAWAL = states.Machine(
+    ServiceRequest,
+    field="withdrawal",
+    moves={W.NONE: {W.REQUESTED}, W.REJECTED: {W.REQUESTED}, W.REQUESTED: {W.APPROVED, W.REJECTED}},
+    colours={W.NONE: "secondary", W.REQUESTED: "yellow", W.REJECTED: "red", W.APPROVED: "dark"},
+    not_allowed=NO_WITHDRAWAL_PENDING,
+)
 
 verbs.register(
     take=_("接手"),
@@ -80,6 +119,7 @@ verbs.register(
     take_over=_("交接班"),
     report_ready=_("到岗就绪"),
     import_calls=_("导入话单"),
+    record_onsite=_("热线记录转上门"),
 )
 
 
@@ -89,24 +129,6 @@ def first_response_rule(priority: str) -> str:
 
 def _label(status: str) -> str:
     return str(S(status).label)
-
-
-def _move(req: ServiceRequest, target: str, *, by, now: datetime, **fields) -> str:
-    """Move from the status the caller saw to `target`; returns the status left.
-
-    A request waiting for the customer or a part stops waiting when it moves on: its clocks
-    resume first (CAL-4)."""
-    before = req.status
-    if target not in TRANSITIONS[before]:
-        if before == target:  # someone did it first: a race lost, not a wrong request
-            raise Conflict(TAKEN)
-        raise Invalid(MOVE_NOT_ALLOWED % {"before": _label(before), "after": _label(target)})
-    if req.waiting_for:
-        waiting.end(req, by=by, now=now)
-    if not ServiceRequest.objects.filter(pk=req.pk, status=before).update(status=target, updated_at=now, **fields):
-        raise Conflict(TAKEN)
-    req.refresh_from_db()
-    return before
 
 
 def _respond(req: ServiceRequest, *, by, now: datetime) -> None:

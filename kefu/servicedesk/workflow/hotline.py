@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.core.validation import phone, text
@@ -29,7 +30,6 @@ from kefu.servicedesk.workflow._common import (
     RECORD_STATE,
     S,
     _label,
-    _move,
     _respond,
     _step,
     promise_calendar,
@@ -96,7 +96,7 @@ def record_call(
             started_at=now,
         )
         if request.status == S.NEW:
-            _move(request, S.IN_PROGRESS, by=by, now=now)
+            states.move(request, S.IN_PROGRESS, by=by, now=now)
         _step(
             request,
             RequestStep.Kind.ASSESSMENT,
@@ -118,16 +118,6 @@ def record_call(
     return rec
 
 
-def _record_move(rec: HotlineRecord, allowed: tuple, target: str, *, now: datetime, **fields) -> str:
-    before = rec.outcome
-    if before not in allowed:
-        raise Invalid(RECORD_STATE)
-    if not HotlineRecord.objects.filter(pk=rec.pk, outcome=before).update(outcome=target, **fields):
-        raise Conflict(RECORD_STATE)
-    rec.refresh_from_db()
-    return before
-
-
 def solve_on_phone(rec: HotlineRecord, *, answer: str, by, now: datetime, steps: str = "") -> HotlineRecord:
     """Solved during the call (HL-4): recorded; the return visit is due in 3 days (RV-1)."""
     require(by, "servicedesk.work", rec.request)
@@ -135,7 +125,7 @@ def solve_on_phone(rec: HotlineRecord, *, answer: str, by, now: datetime, steps:
     if not answer:
         raise Invalid(ANSWER_REQUIRED, field="answer")
     with transaction.atomic():
-        _record_move(rec, (HO.OPEN,), HO.SOLVED, now=now, answer=answer, steps=(steps or rec.steps).strip())
+        states.move(rec, HO.SOLVED, by=by, now=now, field="outcome", answer=answer, steps=(steps or rec.steps).strip())
         solve(rec.request, result=answer, method=steps, by=by, now=now)
         record(rec, "solve", by=by, at=now, before=HO.OPEN.label, after=rec.get_outcome_display())
         integrations.return_visit_after_hotline(rec.request, by=by, now=now)
@@ -153,8 +143,8 @@ def shelve(rec: HotlineRecord, *, note: str, by, now: datetime, callback: bool =
     req = rec.request
     duty = promise_calendar(by, "hotline.shelved_reply", now=now)
     with transaction.atomic():
-        _record_move(rec, (HO.OPEN,), HO.SHELVED, now=now, callback_promised=callback)
-        before = _move(req, S.SHELVED, by=by, now=now)
+        states.move(rec, HO.SHELVED, by=by, now=now, field="outcome", callback_promised=callback)
+        before = states.move(req, S.SHELVED, by=by, now=now)
         _step(
             req, RequestStep.Kind.DIAGNOSIS, _("搁置，内部请教中：%(n)s") % {"n": note}, by=by, now=now, visible=False
         )
@@ -192,7 +182,7 @@ def call_back(
     req = rec.request
     with transaction.atomic():
         target = HO.SOLVED if solved else HO.ONSITE
-        _record_move(rec, (HO.SHELVED,), target, now=now, called_back_at=now, answer=answer)
+        states.move(rec, target, by=by, now=now, field="outcome", called_back_at=now, answer=answer)
         clocks.stop(req, "hotline.callback", now=now, by=by)
         clocks.stop(req, "hotline.shelved_reply", now=now, by=by)
         record(req, "call_back", by=by, at=now, after=rec.get_outcome_display(), data={"record": rec.pk})

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import states
 from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.core.validation import text
@@ -29,7 +30,7 @@ from kefu.fieldservice import workflow as fieldservice
 from kefu.notify import outbox
 from kefu.org.selectors import service_manager_for
 from kefu.servicedesk.models import HotlineRecord, RequestStep, ServiceRequest
-from kefu.servicedesk.workflow._common import HO, S, _label, _move, _respond, _step
+from kefu.servicedesk.workflow._common import HO, S, _label, _respond, _step
 from kefu.servicedesk.workflow.requests import mark_solved
 
 verbs.register(
@@ -55,10 +56,12 @@ def request_onsite(req: ServiceRequest, *, reason: str, by, now: datetime) -> Se
         current = fieldservice.open_order_of(req)
         if current is not None:
             raise Conflict(fieldservice.ORDER_OPEN % {"n": current.number, "s": current.get_status_display()})
-        before = _move(req, S.ONSITE, by=by, now=now, needs_onsite=True)
+        before = states.move(req, S.ONSITE, by=by, now=now, needs_onsite=True)
         for key in ("hotline.onsite_submit", "hotline.shelved_reply", "hotline.callback"):
             clocks.stop(req, key, now=now, by=by)
-        HotlineRecord.objects.filter(request=req, outcome__in=[HO.OPEN, HO.SHELVED]).update(outcome=HO.ONSITE)
+        states.move_many(
+            HotlineRecord.objects.filter(request=req), HO.ONSITE, by=by, now=now, verb="record_onsite", field="outcome"
+        )
         _step(req, RequestStep.Kind.SOLUTION, _("建议派发现场：%(r)s") % {"r": reason}, by=by, now=now, visible=False)
         _step(req, RequestStep.Kind.SOLUTION, ONSITE_PLANNED, by=by, now=now)
         fieldservice.request_onsite(req, reason=reason, by=by, now=now)
@@ -95,7 +98,7 @@ def onsite_returned(req: ServiceRequest, *, reason: str, by, now: datetime) -> S
     req.refresh_from_db()
     if req.status != S.ONSITE:
         return req  # already moved on (e.g. solved meanwhile): nothing to undo
-    _move(req, S.IN_PROGRESS, by=by, now=now, needs_onsite=False)
+    states.move(req, S.IN_PROGRESS, by=by, now=now, needs_onsite=False)
     _step(req, RequestStep.Kind.ASSESSMENT, _("上门申请被退回：%(r)s") % {"r": reason}, by=by, now=now, visible=False)
     record(
         req,
@@ -137,7 +140,7 @@ def _outcome(order, *, by, now: datetime, outcome: str, text: str) -> None:
         return
     before = req.status
     if outcome == handoffs.ESCALATED and req.status == S.ONSITE:
-        _move(req, S.IN_PROGRESS, by=by, now=now)
+        states.move(req, S.IN_PROGRESS, by=by, now=now)
     if outcome == handoffs.REDISPATCH:
         _step(req, RequestStep.Kind.IMPLEMENTATION, REDISPATCH_STEP, by=by, now=now)
         _step(req, RequestStep.Kind.NOTE, text, by=by, now=now, visible=False)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.approvals import workflow as approvals
 from kefu.audit.service import event, record, record_many
+from kefu.core import states
 from kefu.core.errors import REASON_REQUIRED, Conflict, Forbidden, Invalid
 from kefu.core.models import reserve_pks
 from kefu.core.permissions import require
@@ -46,7 +47,6 @@ from kefu.servicedesk.workflow._common import (
     WITHDRAW_ONLY_PHONE_SOLVED,
     S,
     _label,
-    _move,
     _respond,
     _step,
     _stop_all,
@@ -366,7 +366,7 @@ def add_step(req: ServiceRequest, kind: str, notes: str, *, by, now: datetime, v
         raise Invalid(_("步骤类型无效。"), field="kind")
     with transaction.atomic():
         if req.status == S.NEW:
-            _move(req, S.IN_PROGRESS, by=by, now=now)
+            states.move(req, S.IN_PROGRESS, by=by, now=now)
         elif not req.is_open or req.status == S.SOLVED:
             raise Invalid(MOVE_NOT_ALLOWED % {"before": _label(req.status), "after": _label(S.IN_PROGRESS)})
         step = _step(req, kind, notes, by=by, now=now, visible=visible)
@@ -413,7 +413,7 @@ def mark_solved(
         if value and value.strip():
             fields[name] = text(ServiceRequest, name, value)
     with transaction.atomic():
-        before = _move(req, S.SOLVED, by=by, now=now, **fields)
+        before = states.move(req, S.SOLVED, by=by, now=now, **fields)
         _respond(req, by=by, now=now)
         for key in ("hotline.shelved_reply", "hotline.callback", "hotline.onsite_submit"):
             clocks.stop(req, key, now=now, by=by)
@@ -445,7 +445,7 @@ def confirm(req: ServiceRequest, *, via: str, by, now: datetime, note: str = "")
     if via not in ServiceRequest.Confirmation.values:
         raise Invalid(CONFIRMATION_REQUIRED, field="via")
     with transaction.atomic():
-        before = _move(
+        before = states.move(
             req,
             S.CLOSED,
             by=by,
@@ -488,7 +488,7 @@ def reopen(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceReq
     if not reason:
         raise Invalid(REASON_REQUIRED, field="reason")
     with transaction.atomic():
-        before = _move(req, S.IN_PROGRESS, by=by, now=now, reopened=req.reopened + 1, solved_at=None)
+        before = states.move(req, S.IN_PROGRESS, by=by, now=now, reopened=req.reopened + 1, solved_at=None)
         _step(req, RequestStep.Kind.NOTE, _("客户要求重新处理：%(r)s") % {"r": reason}, by=by, now=now)
         record(
             req, "reopen", by=by, at=now, before=_label(before), after=req.get_status_display(), data={"reason": reason}
@@ -519,17 +519,18 @@ def request_withdrawal(req: ServiceRequest, *, reason: str, by, now: datetime) -
     if req.status != S.SOLVED or req.needs_onsite:
         raise Invalid(WITHDRAW_ONLY_PHONE_SOLVED)
     with transaction.atomic():
-        if not ServiceRequest.objects.filter(
-            pk=req.pk, status=S.SOLVED, withdrawal__in=["", ServiceRequest.Withdrawal.REJECTED]
-        ).update(
-            withdrawal=ServiceRequest.Withdrawal.REQUESTED,
+        states.move(
+            req,
+            ServiceRequest.Withdrawal.REQUESTED,
+            by=by,
+            now=now,
+            field="withdrawal",
+            verb="request_withdrawal",
+            data={"reason": reason},
+            where={"status": S.SOLVED},
             withdrawal_reason=reason,
             withdrawal_requested_by=by,
-            updated_at=now,
-        ):
-            raise Conflict()
-        req.refresh_from_db()
-        record(req, "request_withdrawal", by=by, at=now, after=req.get_withdrawal_display(), data={"reason": reason})
+        )
         approvals.submit(req, WITHDRAWAL_CHAIN, by=by, now=now, note=reason)
     return req
 
@@ -551,25 +552,26 @@ def review_withdrawal(req: ServiceRequest, *, approve: bool, by, now: datetime, 
 def _withdrawal_decided(req: ServiceRequest, *, approval, step, by, now: datetime, reason: str, approved: bool) -> None:
     """The approval's callback: the request makes its own move (the approvals app never does)."""
     target = ServiceRequest.Withdrawal.APPROVED if approved else ServiceRequest.Withdrawal.REJECTED
-    fields = {"withdrawal": target, "updated_at": now}
-    if approved:
-        fields |= {"status": S.WITHDRAWN, "deleted_at": now, "deleted_by": by, "delete_reason": req.withdrawal_reason}
-    if not ServiceRequest.all_objects.filter(
-        pk=req.pk, status=S.SOLVED, withdrawal=ServiceRequest.Withdrawal.REQUESTED
-    ).update(**fields):
-        raise Conflict()
-    req.refresh_from_db()
-    if approved:
-        _stop_all(req, now=now, by=by)
-    record(
+    data = {"approved": approved, "note": reason, "reason": req.withdrawal_reason}
+    rows = ServiceRequest.all_objects
+    if not approved:  # the request stays solved; the review is the withdrawal's own move
+        states.move(req, target, by=by, now=now, field="withdrawal", verb="review_withdrawal", data=data, manager=rows)
+        return
+    states.move(req, target, by=by, now=now, field="withdrawal", where={"status": S.SOLVED}, manager=rows)
+    # Withdrawn, the row stays with its reason (soft-deleted, RS-6).
+    states.move(
         req,
-        "review_withdrawal",
+        S.WITHDRAWN,
         by=by,
-        at=now,
-        before=_label(S.SOLVED),
-        after=req.get_status_display(),
-        data={"approved": approved, "note": reason, "reason": req.withdrawal_reason},
+        now=now,
+        verb="review_withdrawal",
+        data=data,
+        manager=rows,
+        deleted_at=now,
+        deleted_by=by,
+        delete_reason=req.withdrawal_reason,
     )
+    _stop_all(req, now=now, by=by)
     # The requester hears the outcome from the approval (approval.approved / approval.rejected).
 
 
