@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 
 help:
 	@echo "make demo   - install, migrate, load the demo company, run web + worker on http://127.0.0.1:8000"
-	@echo "make test   - ruff, migration check and the whole pytest suite (browser tests included)"
+	@echo "make test   - ruff, the import layers (lint-imports), migration check and the whole pytest suite (browser tests included)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 test: venv browser lint
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run -v1
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -p no:logging
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kefu.surveys",
     "kefu.servicedesk",
     "kefu.fieldservice",
+    "kefu.shell",
 ]
 if TESTING:
     # A searchable model for kefu.search's own tests and benchmark.
@@ -117,7 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kefu.core.context_processors.shell",
+                "kefu.shell.context_processors.shell",
             ],
         },
     },

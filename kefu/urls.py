@@ -6,19 +6,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from kefu.api import router
 from kefu.core import api as core_api
 from kefu.core import health
-from kefu.core import views as core_views
 from kefu.core.api import ObtainToken
+from kefu.shell import views as shell_views
 
 admin.site.site_header = "Kefu 客服管理系统"
 admin.site.site_title = "Kefu"
 
 urlpatterns = [
-    path("", core_views.workbench, name="workbench"),
+    path("", shell_views.workbench, name="workbench"),
     path("healthz", health.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/profile/"), name="password_change"),
-    path("profile/", core_views.profile, name="profile"),
+    path("profile/", shell_views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("kefu.org.urls")),
     path("notifications/", include("kefu.notify.urls")),

@@ -9,7 +9,7 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from kefu.approvals import rules as _rules  # noqa: F401 -- registers the permissions
         from kefu.approvals import selectors, views
-        from kefu.core import navigation, testing, workbench
+        from kefu.core import lists, navigation, workbench
 
         navigation.register(
             navigation.NavItem(
@@ -27,5 +27,4 @@ class ApprovalsConfig(AppConfig):
         from kefu.deadlines import selectors as clock_selectors
 
         clock_selectors.register_subject_queryset(ApprovalStep, lambda: ApprovalStep.objects.select_related("approval"))
-        if "approvals:inbox" not in testing.HTML_LISTS:
-            testing.HTML_LISTS.append("approvals:inbox")
+        lists.register("approvals:inbox")

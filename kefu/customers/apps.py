@@ -7,7 +7,7 @@ class CustomersConfig(AppConfig):
     verbose_name = "客户档案"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing
+        from kefu.core import lists, navigation
         from kefu.customers import demo, masking
         from kefu.org import demo_data
 
@@ -19,5 +19,4 @@ class CustomersConfig(AppConfig):
             )
         )
         demo_data.register(demo.load)
-        if "customers:list" not in testing.HTML_LISTS:
-            testing.HTML_LISTS.append("customers:list")
+        lists.register("customers:list")

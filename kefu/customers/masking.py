@@ -49,7 +49,7 @@ def personal(value, *, allowed: bool, kind: str = "phone") -> str:
 # --- personal fields, declared once (QS-6) --------------------------------------------------
 # "app.model" → {field: "phone" | "address"}. Every API serializer of such a model masks these
 # fields (MaskPersonalData), every page shows them through the `phone` / `address` filters,
-# every export through personal(); the guard test (kefu.core.testing.assert_no_personal_data)
+# every export through personal(); the guard test (tests.helpers.guards.assert_no_personal_data)
 # walks every list, detail and export as a role without the permission.
 PERSONAL_FIELDS: dict[str, dict[str, str]] = {}
 

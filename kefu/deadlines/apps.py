@@ -21,7 +21,7 @@ class DeadlinesConfig(AppConfig):
     verbose_name = "时限"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing, workbench
+        from kefu.core import lists, navigation, workbench
         from kefu.deadlines import demo
         from kefu.deadlines.views import workbench_panel
         from kefu.org import demo_data
@@ -47,6 +47,5 @@ class DeadlinesConfig(AppConfig):
         workbench.register(workbench_panel)
         demo_data.register(demo.load)
         for url_name in ("deadlines:clock_list", "deadlines:rule_list", "deadlines:calendar_list"):
-            if url_name not in testing.HTML_LISTS:
-                testing.HTML_LISTS.append(url_name)
+            lists.register(url_name)
         post_migrate.connect(_seed_defaults, sender=self, dispatch_uid="kefu.deadlines.seed_defaults")

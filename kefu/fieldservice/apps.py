@@ -9,7 +9,7 @@ class FieldServiceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from kefu.core import navigation, testing, workbench
+        from kefu.core import lists, navigation, workbench
         from kefu.customers.models import register_relation_scope
         from kefu.fieldservice import demo, views
         from kefu.fieldservice import rules as _rules  # noqa: F401 — registers the permissions
@@ -36,5 +36,4 @@ class FieldServiceConfig(AppConfig):
         )
         demo_data.register(demo.load)
         for name in ("fieldservice:board", "fieldservice:today", "fieldservice:list"):
-            if name not in testing.HTML_LISTS:
-                testing.HTML_LISTS.append(name)
+            lists.register(name)

@@ -7,7 +7,7 @@ class FirstVisitConfig(AppConfig):
     verbose_name = "首访"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing, workbench
+        from kefu.core import lists, navigation, workbench
         from kefu.customers import views as customer_views
         from kefu.firstvisit import demo, views
         from kefu.org import demo_data
@@ -28,5 +28,4 @@ class FirstVisitConfig(AppConfig):
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)
         demo_data.register(demo.load)
         for url_name in ("firstvisit:list", "firstvisit:needs"):
-            if url_name not in testing.HTML_LISTS:
-                testing.HTML_LISTS.append(url_name)
+            lists.register(url_name)

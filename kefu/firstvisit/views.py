@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +15,7 @@ from kefu.customers.masking import personal
 from kefu.customers.selectors import can_see_personal
 from kefu.customers.workflow import DuplicateSuspected
 from kefu.deadlines import clocks
-from kefu.deadlines.models import OPEN_STATES
+from kefu.deadlines.models import OPEN_STATES, Clock
 from kefu.firstvisit import selectors, workflow
 from kefu.firstvisit.forms import CompleteForm, HandOverForm, NeedForm, NotCompletedForm, TemplateForm
 from kefu.firstvisit.models import FirstVisit, Need, sees_first_visits
@@ -265,10 +266,6 @@ def workbench_panel(request) -> dict | None:
     visits = list(selectors.first_visits_for(user, status="open", mine=True)[:10])
     due = {}
     if visits:
-        from django.contrib.contenttypes.models import ContentType
-
-        from kefu.deadlines.models import Clock
-
         ct = ContentType.objects.get_for_model(FirstVisit)
         for clock in Clock.objects.filter(
             content_type=ct, object_id__in=[str(v.pk) for v in visits], state__in=OPEN_STATES

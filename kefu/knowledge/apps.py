@@ -8,7 +8,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "标准化问题库"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing
+        from kefu.core import lists, navigation
         from kefu.customers import timeline
         from kefu.knowledge import demo, rules  # noqa: F401 - registers the permissions
         from kefu.org import demo_data
@@ -20,5 +20,4 @@ class KnowledgeConfig(AppConfig):
         )
         timeline.register_kind("knowledge", _("问题库"))
         demo_data.register(demo.load)
-        if "knowledge:list" not in testing.HTML_LISTS:
-            testing.HTML_LISTS.append("knowledge:list")
+        lists.register("knowledge:list")

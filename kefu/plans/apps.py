@@ -7,7 +7,7 @@ class PlansConfig(AppConfig):
     verbose_name = "客户服务计划"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing
+        from kefu.core import lists, navigation
         from kefu.customers import views as customer_views
         from kefu.org import demo_data
         from kefu.plans import demo, views, workflow
@@ -19,5 +19,4 @@ class PlansConfig(AppConfig):
         if views.customer_panel not in customer_views.CUSTOMER_PANELS:
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)
         demo_data.register(demo.load)
-        if "plans:list" not in testing.HTML_LISTS:
-            testing.HTML_LISTS.append("plans:list")
+        lists.register("plans:list")

@@ -8,10 +8,11 @@ class ServiceDeskConfig(AppConfig):
     verbose_name = "服务台"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing, workbench
+        from kefu.core import lists, navigation, workbench
         from kefu.customers import masking
+        from kefu.knowledge import suggest
         from kefu.org import demo_data
-        from kefu.servicedesk import demo, demo_onsite, rules, views, workflow  # noqa: F401 -- rules registers the permissions
+        from kefu.servicedesk import demo, demo_onsite, portal, rules, selectors, views, workflow  # noqa: F401 -- rules registers the permissions
 
         for item in (
             navigation.NavItem(
@@ -38,18 +39,13 @@ class ServiceDeskConfig(AppConfig):
         masking.declare("servicedesk.hotlinerecord", caller_phone="phone")
         masking.declare("servicedesk.calllog", caller_phone="phone")
         workbench.register(views.workbench_panel)
-        from kefu.servicedesk import portal
-
         workbench.register(portal.workbench_panel)
-        from django.apps import apps
-
-        if apps.is_installed("kefu.knowledge"):
-            from kefu.knowledge.suggest import register_source
-            from kefu.servicedesk.selectors import similar_closed_requests
-
-            register_source(
-                similar_closed_requests, key="servicedesk.closed_requests", label=_("相似的已关闭服务请求"), order=20
-            )
+        suggest.register_source(
+            selectors.similar_closed_requests,
+            key="servicedesk.closed_requests",
+            label=_("相似的已关闭服务请求"),
+            order=20,
+        )
         demo_data.register(demo.load)
         demo_data.register(demo_onsite.load)
         for url_name in (
@@ -60,5 +56,4 @@ class ServiceDeskConfig(AppConfig):
             "servicedesk:calls",
             "portal:list",
         ):
-            if url_name not in testing.HTML_LISTS:
-                testing.HTML_LISTS.append(url_name)
+            lists.register(url_name)

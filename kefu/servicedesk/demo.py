@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from kefu.customers.models import Customer
+from kefu.org.demo_data import DEMO_PASSWORD
 from kefu.org.models import User
 from kefu.servicedesk import workflow
 from kefu.servicedesk.models import DutyShift, ServiceRequest
@@ -51,8 +52,6 @@ def _roster(manager: User, hotline: User, now) -> int:
 def _night_engineer(manager: User) -> User:
     """The previous shift's engineer: the calls of the last days are theirs, for `hotline` to take over (HL-2)."""
     from django.contrib.auth.models import Group
-
-    from kefu.org.demo_data import DEMO_PASSWORD
 
     user, new = User.objects.get_or_create(
         username="hotline_night",

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 
 from kefu.deadlines import calendars, clocks
 from kefu.deadlines.models import Clock, ClockState
-from kefu.search import matching
+from kefu.knowledge.suggest import Suggestion
+from kefu.search import matching, suggest
 from kefu.search.backends import PostgresBackend, SqliteBackend
 from kefu.search.tokens import query_tokens
 from kefu.servicedesk.models import OPEN_STATUSES, CallLog, DutyShift, HotlineRecord, ServiceRequest
@@ -238,9 +239,6 @@ def connection_rate(user, *, first: date, last: date) -> dict:
 
 def similar_closed_requests(text: str, *, user, limit: int) -> list:
     """KB-3 source: closed requests whose phenomenon shares words with what is being typed."""
-    from kefu.knowledge.suggest import Suggestion
-    from kefu.search import suggest
-
     qs = ServiceRequest.objects.visible_to(user).filter(status=ServiceRequest.Status.CLOSED)
     return [
         Suggestion(

@@ -20,9 +20,10 @@ from kefu.customers.models import Contact, Customer
 from kefu.customers.selectors import can_see_personal
 from kefu.deadlines import clocks, waiting
 from kefu.deadlines.models import OPEN_STATES, WaitingFor
+from kefu.documents import pdf
 from kefu.fieldservice.workflow import OPEN_ORDER
-from kefu.org.models import User
-from kefu.servicedesk import integrations, selectors, workflow
+from kefu.org.models import Company, User
+from kefu.servicedesk import selectors, workflow
 from kefu.servicedesk.models import HotlineRecord, RequestStep, ServiceRequest
 
 PAGE = 30
@@ -316,9 +317,6 @@ def request_action(request, pk, action):
 @login_required
 def service_sheet_pdf(request, pk):
     """客户服务单 (SR-6), printable PDF with the company's header."""
-    from kefu.documents import pdf
-    from kefu.org.models import Company
-
     req = selectors.request_for(request.user, pk)
     if not request.user.has_perm("servicedesk.view_request", req):
         raise PermissionDenied
@@ -437,7 +435,6 @@ def record_detail(request, pk):
             "clocks": clocks.clocks_of(rec.request),
             "open_states": OPEN_STATES,
             "can_work": request.user.has_perm("servicedesk.work", rec.request),
-            "can_propose": integrations.library_proposal_function() is not None,
         },
     )
 

@@ -7,7 +7,7 @@ class SurveysConfig(AppConfig):
     verbose_name = "满意度调查"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing
+        from kefu.core import lists, navigation
         from kefu.org import demo_data
         from kefu.surveys import demo, rules  # noqa: F401 - rules registers the permissions
 
@@ -15,5 +15,4 @@ class SurveysConfig(AppConfig):
             navigation.NavItem("surveys", pgettext_lazy("nav", "满意度"), "surveys:list", "surveys.view_list", order=16)
         )
         demo_data.register(demo.load)
-        if "surveys:list" not in testing.HTML_LISTS:
-            testing.HTML_LISTS.append("surveys:list")
+        lists.register("surveys:list")

@@ -24,7 +24,7 @@ class VisitsConfig(AppConfig):
     verbose_name = "回访"
 
     def ready(self) -> None:
-        from kefu.core import navigation, testing, workbench
+        from kefu.core import lists, navigation, workbench
         from kefu.customers import views as customer_views
         from kefu.org import demo_data
         from kefu.visits import demo, views
@@ -36,6 +36,5 @@ class VisitsConfig(AppConfig):
         if views.customer_panel not in customer_views.CUSTOMER_PANELS:
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)
         demo_data.register(demo.load)
-        if "visits:list" not in testing.HTML_LISTS:
-            testing.HTML_LISTS.append("visits:list")
+        lists.register("visits:list")
         post_migrate.connect(_schedule_daily_job, sender=self, dispatch_uid="kefu.visits.schedule_daily_job")

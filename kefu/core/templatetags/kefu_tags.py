@@ -2,7 +2,6 @@ from django import template
 from django.utils.html import format_html
 
 from kefu.core import states
-from kefu.org.roles import ROLE_LABELS
 
 register = template.Library()
 
@@ -11,11 +10,6 @@ register = template.Library()
 def object_key(obj) -> str:
     """`app.model:pk`, put on every list row so tests can check who sees which rows."""
     return f"{obj._meta.label_lower}:{obj.pk}"
-
-
-@register.filter
-def role_label(key: str) -> str:
-    return str(ROLE_LABELS.get(key, key))
 
 
 # --- a form that failed keeps what was typed and says what is wrong beside its field ---------

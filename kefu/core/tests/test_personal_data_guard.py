@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from kefu.core.testing import assert_no_personal_data
 from kefu.customers.tests.factories import new_customer
 from kefu.fieldservice import workflow as fieldservice
 from kefu.fieldservice.tests.factories import SHEET, signature_png
 from kefu.org.tests.factories import UserFactory
 from kefu.servicedesk import workflow
 from kefu.visits.models import ReturnVisit
+from tests.helpers.guards import assert_no_personal_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from kefu.audit.models import Event
 from kefu.core.errors import REASON_REQUIRED, Forbidden, Invalid
-from kefu.core.testing import assert_station_isolation
 from kefu.notify import outbox
 from kefu.org import workflow
 from kefu.org.models import Station
+from tests.helpers.guards import assert_station_isolation
 
 pytestmark = pytest.mark.django_db
 

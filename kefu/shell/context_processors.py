@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from kefu.core.navigation import items_for
+from kefu.notify.models import Notification
 
 
 def shell(request):
@@ -8,8 +9,6 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"kefu_version": settings.VERSION}
-    from kefu.notify.models import Notification
-
     return {
         "kefu_version": settings.VERSION,
         "nav_items": items_for(user),

@@ -1,10 +1,11 @@
-"""Test helpers shared by every domain's tests.
+"""Guards shared by every domain's tests (moved here from kefu.core, which stays below the API
+router it walks).
 
 `assert_station_isolation` is the guard of QS-6/RS: a user of station A must get 0 rows of
 station B from every list, page or API, registered now or later. A viewset declares
 `visibility = "public"` (reference data, skipped) or `"internal"` (staff only: an external
 user must get no rows at all); every other list must be covered by the station world. It walks every list endpoint
-of the API router and every HTML list in `HTML_LISTS`; rows are recognised by their primary
+of the API router and every HTML list page registered in `kefu.core.lists`; rows are recognised by their primary
 keys (API) or by the `data-object="app.model:pk"` attribute every list row carries (HTML).
 """
 
@@ -14,8 +15,8 @@ from collections.abc import Iterable
 from django.db import models
 from django.urls import reverse
 
-# HTML list pages to check, by URL name. Domains append theirs.
-HTML_LISTS: list[str] = ["org:station_list", "org:user_list", "notify:list"]
+from kefu.api import router
+from kefu.core.lists import html_lists
 
 _ROW = re.compile(r'data-object="([a-z0-9_]+\.[a-z0-9_]+):([^"]+)"')
 
@@ -29,8 +30,6 @@ def world_index(objects: Iterable[models.Model]) -> dict[str, set[str]]:
 
 
 def api_list_endpoints() -> list[tuple[str, type]]:
-    from kefu.api import router
-
     return [(f"{basename}-list", viewset) for _prefix, viewset, basename in router.registry]
 
 
@@ -68,7 +67,7 @@ def assert_station_isolation(client, api_client, foreign: Iterable[models.Model]
             leaked = seen & index.get(label, set())
             assert not leaked, f"{url_name} shows rows of another station: {sorted(leaked)}"
         checked.append(f"api:{url_name}")
-    for url_name in HTML_LISTS:
+    for url_name in html_lists():
         response = client.get(reverse(url_name))
         assert response.status_code in (200, 403), f"{url_name}: {response.status_code}"
         if response.status_code == 200:
@@ -113,7 +112,7 @@ def _text_of(response) -> str:
 
 def assert_no_personal_data(client, api_client, secrets: Iterable[str], *, pages: Iterable[str] = ()) -> list[str]:
     """Assert that no full mobile number or address in `secrets` reaches this user: every API list
-    of the router and the detail of its first row, every HTML list in `HTML_LISTS`, and the
+    of the router and the detail of its first row, every HTML list page in `kefu.core.lists`, and the
     `pages` given (detail pages, exports, PDFs). Returns what was checked."""
     secrets = [s for s in secrets if s]
     checked = []
@@ -142,7 +141,7 @@ def assert_no_personal_data(client, api_client, secrets: Iterable[str], *, pages
             except Exception:  # noqa: S112 -- a list without a detail route
                 continue
             check(f"api:{url_name}:detail", api_client.get(url))
-    for url_name in HTML_LISTS:
+    for url_name in html_lists():
         check(f"html:{url_name}", client.get(reverse(url_name)))
     for url in pages:
         check(f"page:{url}", client.get(url))
