@@ -227,6 +227,9 @@ EMAIL_CONFIG = env.email_url("KEFU_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("KEFU_DEFAULT_FROM_EMAIL", default="kefu@example.com")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds each SMTP socket operation may take (Django's default is to wait forever): a send
+# that hangs holds its outbox row's claim, so no send may hang.
+EMAIL_TIMEOUT = env.int("KEFU_EMAIL_TIMEOUT", default=10)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -339,6 +342,15 @@ KEFU_DEADLINE_WARN_RATIO = env.float("KEFU_DEADLINE_WARN_RATIO", default=0.8)
 
 # --- Notifications ------------------------------------------------------------------------
 KEFU_OUTBOX_MAX_ATTEMPTS = env.int("KEFU_OUTBOX_MAX_ATTEMPTS", default=8)
+# A row being sent is claimed; a claim not refreshed for this many seconds belongs to a dead
+# worker and the row is handed out again. The sending worker refreshes it every third of this.
+KEFU_OUTBOX_CLAIM_TIMEOUT = env.float("KEFU_OUTBOX_CLAIM_TIMEOUT", default=30.0)
+# Seconds each HTTP operation of a robot webhook may take (connect, write, read).
+KEFU_OUTBOX_SEND_TIMEOUT = env.float("KEFU_OUTBOX_SEND_TIMEOUT", default=10.0)
+# The domain of the stable Message-ID of outgoing mail: <outbox.<digest of the row key>@domain>.
+KEFU_MESSAGE_ID_DOMAIN = env.str(
+    "KEFU_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "kefu.invalid"
+)
 KEFU_DISPATCH_ROBOT_URL = env.str("KEFU_DISPATCH_ROBOT_URL", default="")
 
 LOGGING = {

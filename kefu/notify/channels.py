@@ -1,4 +1,11 @@
-"""Delivery channels. Each `send` must be safe to repeat for the same outbox row."""
+"""Delivery channels. Each `send` must be safe to repeat for the same outbox row.
+
+In-app is exactly once (the bell item is one-to-one with its row, in the same database). Email
+and robots are outside systems: a worker killed after handing a message over and before
+recording it sends it again, so each carries the row's stable key to the receiver (email:
+`Message-ID`; robot: the item's number and the notice number in the text, and an
+`Idempotency-Key` header) so that a repeat is recognisable.
+"""
 
 import base64
 import hashlib
@@ -10,6 +17,7 @@ from datetime import datetime
 import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext as _
 
 from kefu.notify.models import Notification, Outbox
 
@@ -45,9 +53,30 @@ def _send_email(row: Outbox, *, now: datetime) -> None:
         body=body,
         to=[row.address],
         # A stable Message-ID lets mail systems drop a duplicate after a crash mid-send.
-        headers={"Message-ID": f"<outbox-{row.pk}@kefu>"},
+        headers={"Message-ID": message_id(row)},
     )
     message.send(fail_silently=False)
+
+
+def row_token(row: Outbox) -> str:
+    """A stable token per outbox row, from its unique key: the same on every attempt."""
+    return hashlib.sha256(row.key.encode()).hexdigest()[:32]
+
+
+def message_id(row: Outbox) -> str:
+    """`<outbox.<token>@<KEFU_MESSAGE_ID_DOMAIN>>`: one Message-ID per row, whatever the attempt."""
+    return f"<outbox.{row_token(row)}@{settings.KEFU_MESSAGE_ID_DOMAIN}>"
+
+
+def robot_text(row: Outbox) -> str:
+    """The robot message: the item's number first (unless the subject names it already), the
+    notice number last, so that a message repeated after a crash is recognisable as one."""
+    subject = row.subject
+    if row.ref and row.ref not in subject:
+        subject = f"【{row.ref}】{subject}"
+    footer = _("通知编号：%(n)s") % {"n": row.pk}
+    head = f"{subject}\n{row.body}".strip()
+    return f"{head[: 2000 - len(footer) - 1]}\n{footer}"
 
 
 def robot_url(group: str) -> str:
@@ -60,7 +89,7 @@ def _send_robot(row: Outbox, *, now: datetime) -> None:
     url = conf.get("url", "")
     if not url:
         return  # no robot configured: the in-app notifications are the channel
-    text = f"{row.subject}\n{row.body}".strip()[:2000]
+    text = robot_text(row)
     if conf.get("kind") == "dingtalk":
         secret = conf.get("secret", "")
         if secret:
@@ -70,7 +99,14 @@ def _send_robot(row: Outbox, *, now: datetime) -> None:
         payload = {"msgtype": "text", "text": {"content": text}}
     else:
         payload = {"msgtype": "text", "text": {"content": text}}
-    response = httpx.post(url, json=payload, timeout=10)
+    # Neither WeCom's nor DingTalk's webhook documents an idempotency key; the header costs
+    # nothing and lets a relay in between drop a repeat.
+    response = httpx.post(
+        url,
+        json=payload,
+        headers={"Idempotency-Key": row_token(row)},
+        timeout=settings.KEFU_OUTBOX_SEND_TIMEOUT,
+    )
     response.raise_for_status()
     data = response.json()
     if data.get("errcode", 0) != 0:

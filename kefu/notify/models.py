@@ -32,6 +32,9 @@ class Outbox(models.Model):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
+    # The item's number (request, work order …), carried in robot messages so that a message
+    # repeated after a worker crash is recognisable in the group.
+    ref = models.CharField(_("编号"), max_length=50, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"))

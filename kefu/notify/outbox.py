@@ -7,20 +7,20 @@ deadline scan that notify about hundreds of objects in one transaction.
 
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models
 
 from kefu.notify import channels
 from kefu.notify.models import Notification, Outbox
 
 log = logging.getLogger(__name__)
 
-# A row claimed this long ago whose worker died is handed out again.
-STALE_CLAIM = timedelta(minutes=10)
 # Keys per `key IN (…)` lookup and rows per INSERT in enqueue_many().
 CHUNK = 500
 KEY_MAX = Outbox._meta.get_field("key").max_length
@@ -71,6 +71,7 @@ class Message:
     channels_: Iterable[str] = (Outbox.Channel.INAPP,)
     group: str | None = None
     key: str | None = None
+    ref: str | None = None
 
     def rows(self, *, now: datetime) -> list[Outbox]:
         """The outbox rows, one per channel and recipient, each with its unique key."""
@@ -80,6 +81,7 @@ class Message:
             "subject": self.subject[:200],
             "body": self.body,
             "link": self.link,
+            "ref": _ref(self.obj) if self.ref is None else self.ref[:50],
             "next_attempt_at": now,
             "created_at": now,
         }
@@ -132,6 +134,11 @@ class Message:
         return rows
 
 
+def _ref(obj: models.Model | None) -> str:
+    """The item's number for the receiver (a request's or work order's `number`), else ''."""
+    return str(getattr(obj, "number", "") or "")[:50]
+
+
 def _existing(keys: list[str]) -> set[str]:
     found = set()
     for start in range(0, len(keys), CHUNK):
@@ -158,6 +165,7 @@ def enqueue(
     channels_: Iterable[str] = (Outbox.Channel.INAPP,),
     group: str | None = None,
     key: str | None = None,
+    ref: str | None = None,
     now: datetime,
 ) -> int:
     """Write outbox rows for each recipient and channel; returns how many were new.
@@ -168,7 +176,8 @@ def enqueue(
     `key` identifies the occurrence (default: event + subject object); each row's key is
     `<key>:<channel>:u<user pk>`, `…:a<address>` or `…:robot:<group>`, so re-enqueueing the
     same occurrence is a no-op, which makes jobs that run twice harmless. `group` names a
-    group-chat robot (e.g. "dispatch", the 派单群) that gets the message once.
+    group-chat robot (e.g. "dispatch", the 派单群) that gets the message once. `ref` is the
+    item's number shown in robot messages (default: `obj.number` when it has one).
     """
     message = Message(
         event,
@@ -181,6 +190,7 @@ def enqueue(
         channels_=channels_,
         group=group,
         key=key,
+        ref=ref,
     )
     rows = message.rows(now=now)
     if not rows:
@@ -262,54 +272,140 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
-def claim(row_id: int, *, now: datetime) -> bool:
-    """Take one row for delivery; False if another worker has it (the conditional UPDATE)."""
-    stale = now - STALE_CLAIM
-    return bool(
-        Outbox.objects.filter(pk=row_id)
-        .filter(models.Q(status=Outbox.Status.PENDING) | models.Q(status=Outbox.Status.SENDING, claimed_at__lt=stale))
-        .update(status=Outbox.Status.SENDING, claimed_at=now)
+def claim_timeout() -> timedelta:
+    """How long a claim lasts without a refresh: past it, the worker is taken to be dead."""
+    return timedelta(seconds=settings.KEFU_OUTBOX_CLAIM_TIMEOUT)
+
+
+def _claimable(now: datetime) -> models.Q:
+    return models.Q(status=Outbox.Status.PENDING) | models.Q(
+        status=Outbox.Status.SENDING, claimed_at__lt=now - claim_timeout()
     )
 
 
-def deliver_pending(*, now: datetime, limit: int = 200) -> dict[str, int]:
-    """Deliver due outbox rows. Safe to run in several workers at once and to run twice."""
-    stale = now - STALE_CLAIM
+def claim(row_id: int, *, now: datetime) -> bool:
+    """Take one row for delivery; False if another worker has it (the conditional UPDATE).
+
+    A row is free when pending, or when its claim was last refreshed longer than
+    `claim_timeout()` ago (its worker died mid-send). Each claim counts as an attempt, so a row
+    whose worker keeps dying still ends up dead after KEFU_OUTBOX_MAX_ATTEMPTS."""
+    return bool(
+        Outbox.objects.filter(_claimable(now), pk=row_id).update(
+            status=Outbox.Status.SENDING, claimed_at=now, attempts=models.F("attempts") + 1
+        )
+    )
+
+
+class ClaimKeeper:
+    """Keeps the claim of the row being sent fresh while the sending process lives.
+
+    A thread refreshes `claimed_at` every third of the claim timeout, so a send that is slow
+    but alive (a stalled SMTP server, a slow webhook) is never handed to a second worker; a
+    worker killed mid-send stops refreshing and its row is free after the timeout. The thread
+    starts with the first claim and is stopped by close()."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._every = settings.KEFU_OUTBOX_CLAIM_TIMEOUT / 3
+        self._row_id: int | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, row_id: int) -> None:
+        self._row_id = row_id
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="outbox-claim-keeper", daemon=True)
+            self._thread.start()
+
+    def release(self) -> None:
+        self._row_id = None
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self._every):
+                row_id = self._row_id
+                if row_id is None:
+                    continue
+                try:
+                    Outbox.objects.filter(pk=row_id, status=Outbox.Status.SENDING).update(claimed_at=self._clock())
+                except Exception:  # the next beat tries again; the send itself is unaffected
+                    log.warning("outbox: could not refresh the claim of row %s", row_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+
+def _elapsed_clock(now: datetime) -> Callable[[], datetime]:
+    """`now` moved on by the real time elapsed since: claims made late in a long batch carry
+    the time they were made, not the batch's start."""
+    start = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - start)
+
+
+def deliver_pending(*, now: datetime, limit: int = 200, clock: Callable[[], datetime] | None = None) -> dict[str, int]:
+    """Deliver due outbox rows. Safe to run in several workers at once and to run twice.
+
+    `now` picks the due rows; `clock()` stamps each claim, refresh and result (default: `now`
+    plus the real time elapsed since the call)."""
+    clock = clock or _elapsed_clock(now)
     due = (
         Outbox.objects.filter(
             models.Q(status=Outbox.Status.PENDING, next_attempt_at__lte=now)
-            | models.Q(status=Outbox.Status.SENDING, claimed_at__lt=stale)
+            | models.Q(status=Outbox.Status.SENDING, claimed_at__lt=now - claim_timeout())
         )
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
     )
     counts = {"sent": 0, "retry": 0, "dead": 0, "skipped": 0}
-    for row_id in list(due):
-        if not claim(row_id, now=now):
-            counts["skipped"] += 1
-            continue
-        row = Outbox.objects.select_related("recipient").get(pk=row_id)
-        try:
-            channels.send(row, now=now)
-        except Exception as exc:  # any channel failure is retried with backoff, then parked
-            row.attempts += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if row.attempts >= settings.KEFU_OUTBOX_MAX_ATTEMPTS:
-                row.status = Outbox.Status.DEAD
-                counts["dead"] += 1
-                log.error("outbox %s dead after %s attempts: %s", row.key, row.attempts, row.last_error)
-            else:
-                row.status = Outbox.Status.PENDING
-                row.next_attempt_at = now + _backoff(row.attempts)
-                counts["retry"] += 1
-            row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            continue
-        with transaction.atomic():
-            Outbox.objects.filter(pk=row.pk, status=Outbox.Status.SENDING).update(
-                status=Outbox.Status.SENT, sent_at=now, attempts=row.attempts + 1, last_error=""
-            )
-        counts["sent"] += 1
+    keeper = ClaimKeeper(clock)
+    try:
+        for row_id in list(due):
+            at = clock()
+            if not claim(row_id, now=at):
+                counts["skipped"] += 1
+                continue
+            keeper.hold(row_id)
+            try:
+                counts[_deliver(row_id, now=at, clock=clock)] += 1
+            finally:
+                keeper.release()
+    finally:
+        keeper.close()
     return counts
+
+
+def _deliver(row_id: int, *, now: datetime, clock: Callable[[], datetime]) -> str:
+    """Send one claimed row and record the result: "sent", "retry" or "dead"."""
+    row = Outbox.objects.select_related("recipient").get(pk=row_id)
+    max_attempts = settings.KEFU_OUTBOX_MAX_ATTEMPTS
+    if row.attempts > max_attempts:
+        # The last allowed attempt ended with its worker gone (killed mid-send): park it.
+        row.status, row.last_error = Outbox.Status.DEAD, f"worker lost during attempt {max_attempts}; {row.last_error}"
+        row.save(update_fields=["status", "last_error"])
+        log.error("outbox %s dead after %s attempts: %s", row.key, row.attempts - 1, row.last_error)
+        return "dead"
+    try:
+        channels.send(row, now=now)
+    except Exception as exc:  # any channel failure is retried with backoff, then parked
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= max_attempts:
+            row.status = Outbox.Status.DEAD
+            log.error("outbox %s dead after %s attempts: %s", row.key, row.attempts, row.last_error)
+        else:
+            row.status = Outbox.Status.PENDING
+            row.next_attempt_at = clock() + _backoff(row.attempts)
+        Outbox.objects.filter(pk=row.pk, status=Outbox.Status.SENDING).update(
+            last_error=row.last_error, status=row.status, next_attempt_at=row.next_attempt_at
+        )
+        return "dead" if row.status == Outbox.Status.DEAD else "retry"
+    Outbox.objects.filter(pk=row.pk, status=Outbox.Status.SENDING).update(
+        status=Outbox.Status.SENT, sent_at=clock(), last_error=""
+    )
+    return "sent"
 
 
 def sent_for(event: str, obj: models.Model) -> list[Outbox]:

@@ -61,7 +61,7 @@ def test_a_claimed_row_is_not_delivered_by_a_second_worker(make_user, station_a,
     assert outbox.claim(row.pk, now=now) is False  # the other worker loses the conditional update
     # A worker that died mid-send: after the stale window the row is handed out again, and the
     # in-app channel still creates one notification only.
-    later = now + outbox.STALE_CLAIM + timedelta(seconds=1)
+    later = now + outbox.claim_timeout() + timedelta(seconds=1)
     assert outbox.deliver_pending(now=later)["sent"] == 1
     assert outbox.deliver_pending(now=later)["sent"] == 0
     assert Notification.objects.count() == 1
