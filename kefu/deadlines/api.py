@@ -240,7 +240,7 @@ class DeadlineRuleViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ClockSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(source="rule.key")
-    rule_name = serializers.CharField(source="rule.name_zh")
+    rule_name = serializers.CharField(source="rule.name")
     requirement = serializers.CharField(source="rule.requirement")
     subject = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
