@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
+from kefu.core import words
 from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
@@ -38,6 +39,8 @@ NEED_CONTENT_REQUIRED = _("请填写需求内容。")
 NO_NEEDS_TO_SUBMIT = _("没有待提交的需求。")
 DEPARTMENT_WITHOUT_HEAD = _("部门“%(department)s”没有设置负责人，无法提交。")
 UNKNOWN_FIELD = _("未知的核实项：%(field)s")
+EMAIL_TO = _("收件人：%(name)s <%(email)s>")
+NEXT_ATTEMPT = _("下次联系：%(at)s")
 
 PROCESS_TEMPLATE_KEY = "service_process"
 DEFAULT_SUBJECT = "{{ company.name }} 客户服务流程说明"
@@ -286,7 +289,7 @@ def verify(
             data={"verified": newly, "corrected": changed},
         )
         if changed:
-            labels = "、".join(sorted(changed))
+            labels = words.join(sorted(changed))
             timeline.add(
                 locked.customer, "archive", title=_("首访核实并更正档案"), body=labels, at=now, by=by, subject=locked
             )
@@ -359,7 +362,7 @@ def send_process_email(visit: FirstVisit, *, by, now: datetime) -> FirstVisit:
             locked.customer,
             "email",
             title=subject,
-            body=f"收件人：{contact.name} <{contact.email}>\n\n{body}",
+            body=str(EMAIL_TO % {"name": contact.name, "email": contact.email}) + "\n\n" + body,
             at=now,
             by=by,
             subject=locked,
@@ -515,7 +518,7 @@ def not_completed(visit: FirstVisit, *, reason: str, next_attempt_at: datetime, 
             locked.customer,
             "first_visit",
             title=_("首访未完成"),
-            body=f"{reason}\n下次联系：{timezone.localtime(next_attempt_at):%Y-%m-%d %H:%M}",
+            body=reason + "\n" + str(NEXT_ATTEMPT % {"at": f"{timezone.localtime(next_attempt_at):%Y-%m-%d %H:%M}"}),
             at=now,
             by=by,
             subject=locked,

@@ -32,6 +32,7 @@ REASON_REQUIRED = _("请填写取消原因。")
 SATISFACTION_REQUIRED = _("请选择满意度。")
 MOVE_NOT_ALLOWED = _("回访不能从“%(before)s”变为“%(after)s”。")
 NOT_A_VISITOR = _("该用户不能承担回访。")
+PROBLEMS_FOUND = _("发现的问题：%(problems)s")
 
 verbs.register(
     open_visit=_("开始回访"),
@@ -277,7 +278,7 @@ def record_result(
             "c": visit.get_channel_display(),
             "s": visit.get_satisfaction_display(),
         }
-        body = content + (f"\n发现的问题：{visit.problems}" if visit.problems else "")
+        body = content + ("\n" + str(PROBLEMS_FOUND % {"problems": visit.problems}) if visit.problems else "")
         timeline.add(visit.customer, "visit", title=title, body=body, at=now, by=by, subject=visit)
     return visit
 

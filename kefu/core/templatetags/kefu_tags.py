@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
+from kefu.core import words
 from kefu.org.roles import ROLE_LABELS
 
 register = template.Library()
@@ -15,6 +16,12 @@ def object_key(obj) -> str:
 @register.filter
 def role_label(key: str) -> str:
     return str(ROLE_LABELS.get(key, key))
+
+
+@register.filter
+def join_words(items) -> str:
+    """`{{ names|join_words }}`: "甲、乙" in Chinese, "a, b" in English (escaped by the template)."""
+    return words.join(items)
 
 
 # --- a form that failed keeps what was typed and says what is wrong beside its field ---------
