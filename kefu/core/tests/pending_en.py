@@ -57,6 +57,13 @@ PENDING: dict = {
     "收件人：%(name)s <%(email)s>": "To: %(name)s <%(email)s>",
     "下次联系：%(at)s": "Next contact: %(at)s",
     "发现的问题：%(problems)s": "Issues found: %(problems)s",
+    "可用变量：{{ customer.name }}、{{ contact.name }}、{{ contract.number }}、{{ contract.service_start }}、"
+    "{{ company.name }}、{{ company.hotline }}、{{ company.service_email }}、{{ response.urgent }}、"
+    "{{ response.high }}、{{ response.medium }}、{{ response.low }}（首次响应时限，取自时限规则）": (
+        "Variables: {{ customer.name }}, {{ contact.name }}, {{ contract.number }}, {{ contract.service_start }}, "
+        "{{ company.name }}, {{ company.hotline }}, {{ company.service_email }}, {{ response.urgent }}, "
+        "{{ response.high }}, {{ response.medium }}, {{ response.low }} (first-response limits, from the deadline rules)"
+    ),
     # messages that were not translatable before
     "请选择已有客户，或提供 new_customer。": "Choose an existing customer, or give new_customer.",
     "无效的客户。": "Invalid customer.",
