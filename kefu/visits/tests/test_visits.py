@@ -1,5 +1,6 @@
 """The return-visit engine (RV-5, RV-6, RV-8)."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -238,3 +239,52 @@ def test_rv8_workbench_shows_the_year_of_a_visit_due_in_another_year(world, now)
     visit.due_at = now + timedelta(days=2)
     html = render_to_string("visits/workbench_panel.html", {"panel": {"visits": [visit], "now": now, "overdue": 0}})
     assert "截止 11-26" in html
+
+
+def test_issue12_rv8_lists_put_overdue_first_then_due_soon_then_scheduled(
+    client, api_as, world, now, make_user, django_assert_max_num_queries
+):
+    """Visit lists (my visits, all, the API, the customer's panel): overdue, then due soon by due
+    time, then the future scheduled visits by their day; the queries stay bounded."""
+    rep = world["rep"]
+    customer = world["normal"]
+
+    def opened(source, at):  # a return visit of 3 days (RV-1) opened at `at`
+        return workflow.open_for_source(
+            source, customer=customer, kind="hotline", channel="email", assignee=rep, by=rep, now=at
+        )
+
+    later = opened(world["key"], now)  # due in 3 days
+    overdue = opened(world["vip"], now - timedelta(days=5))  # due 2 days ago
+    soon = opened(world["expired"], now - timedelta(days=2, hours=23))  # due in 1 hour
+    scheduled = [
+        ReturnVisit.objects.create(
+            customer=customer,
+            kind="plan",
+            planned_for=now.date() + timedelta(days=days),
+            generation_key=f"test:{days}",
+            assignee=rep,
+            created_at=now,
+        )
+        for days in (30, 10)
+    ]
+    expected = [overdue.pk, soon.pk, later.pk, scheduled[1].pk, scheduled[0].pk]
+
+    def order(html: str) -> list[int]:
+        return [int(pk) for pk in re.findall(r'data-object="visits\.returnvisit:(\d+)"', html)]
+
+    client.force_login(rep)
+    with django_assert_max_num_queries(10):
+        assert order(client.get(reverse("visits:list")).content.decode()) == expected
+    manager = make_user("service_manager")
+    client.force_login(manager)
+    with django_assert_max_num_queries(10):
+        assert order(client.get(reverse("visits:list"), {"scope": "all"}).content.decode()) == expected
+    with django_assert_max_num_queries(8):
+        rows = api_as(rep).get("/api/visits/").json()["results"]
+    assert [r["id"] for r in rows] == expected
+    client.force_login(rep)
+    html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    panel = html[html.index('data-testid="customer-visits"') :]
+    panel = panel[: panel.index("</div>\n</div>")]
+    assert [int(pk) for pk in re.findall(r'href="/visits/(\d+)/"', panel)] == expected
