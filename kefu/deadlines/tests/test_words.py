@@ -129,3 +129,15 @@ def test_issue12_clock_panel_shows_the_wait_reason_without_full_width_punctuatio
     with catalogue(), translation.override("en"):
         html = html_zh.render(Context({"clocks": [clock], "now": now}))
     assert "（" not in html and "）" not in html and "，" not in html
+
+
+def test_issue12_a_clock_can_count_from_an_earlier_moment(engineer, subjects, now):
+    """RV-5/RV-6: the next periodic visit counts from the last one done; the start is audited
+    when it happens, and a warning point already passed is not sent at once."""
+    from kefu.audit.models import Event
+
+    last = now - timedelta(days=50)
+    clock = clocks.start(subjects[0], "returnvisit.periodic", owner=engineer, now=now, since=last)
+    assert (clock.started_at, clock.due_at, clock.warn_at) == (last, last + timedelta(days=60), None)
+    assert clocks.points("returnvisit.periodic", since=last) == (last + timedelta(days=60), last + timedelta(days=48))
+    assert Event.objects.get(verb="clock_start", object_id=str(subjects[0].pk)).at == now
