@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.audit.verbs import verb_label
+
 
 class Event(models.Model):
     """One business event, written by a workflow function inside its transaction.
@@ -42,4 +44,9 @@ class Event(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor_name} {self.verb_label} {self.object_repr}"
+
+    @property
+    def verb_label(self) -> str:
+        """What the verb is called in the user's language (its registered label), never its code."""
+        return verb_label(self.verb)

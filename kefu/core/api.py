@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from kefu.core import words
 from kefu.core.errors import KefuError
 
 NOT_FOUND = _("未找到该记录，或您无权查看。")
@@ -71,7 +72,7 @@ def query_choice(params, name: str, choices, default: str = "") -> str:
         return default
     allowed = [str(c[0]) if isinstance(c, tuple | list) else str(c) for c in choices]
     if len(values) > 1 or values[-1] not in allowed:
-        raise exceptions.ValidationError({name: [NOT_A_CHOICE % {"name": name, "values": "、".join(allowed)}]})
+        raise exceptions.ValidationError({name: [NOT_A_CHOICE % {"name": name, "values": words.join(allowed)}]})
     return values[-1]
 
 

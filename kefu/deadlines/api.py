@@ -11,6 +11,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kefu.core import words
 from kefu.core.errors import Invalid
 from kefu.core.permissions import require
 from kefu.deadlines import calendars, selectors
@@ -240,7 +241,7 @@ class DeadlineRuleViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ClockSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(source="rule.key")
-    rule_name = serializers.CharField(source="rule.name_zh")
+    rule_name = serializers.CharField(source="rule.name")
     requirement = serializers.CharField(source="rule.requirement")
     subject = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
@@ -309,7 +310,7 @@ class WorkbenchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         params = self.request.query_params
         for name, allowed in self.CHOICES.items():
             if params.get(name) and params[name] not in allowed:
-                raise Invalid(NOT_ONE_OF % {"name": name, "values": "、".join(sorted(allowed))}, field=name)
+                raise Invalid(NOT_ONE_OF % {"name": name, "values": words.join(sorted(allowed))}, field=name)
         return selectors.clocks_for(
             self.request.user,
             team=params.get("scope") == "team",

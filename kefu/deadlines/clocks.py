@@ -184,15 +184,31 @@ def _start_event(clock: Clock, subject, *, by, now: datetime):
     )
 
 
-def _new_clock(subject, rule: DeadlineRule, *, owner, calendar: WorkCalendar, now: datetime) -> Clock:
-    """The running clock of `rule` on `subject` from `now`, its due and warn points computed
-    on `calendar` (CAL-5); not saved yet."""
+def points(rule_key: str, *, since: datetime, owner=None) -> tuple[datetime, datetime]:
+    """(due, warn) of a clock of `rule_key` counting from `since`, without starting one: when
+    an obligation that counts from an earlier moment falls due (a periodic visit: a period
+    after the last one done, RV-5, RV-6)."""
+    rule = get_rule(rule_key)
+    cal = calendars.snapshot(calendar_for(rule, owner))
+    spec = RuleSpec.of_rule(rule)
+    due = spec.due(cal, since)
+    return due, spec.warn_point(cal, since, due, rule.effective_warn_ratio)
+
+
+def _new_clock(
+    subject, rule: DeadlineRule, *, owner, calendar: WorkCalendar, now: datetime, since: datetime | None = None
+) -> Clock:
+    """The running clock of `rule` on `subject` from `now` (or from the earlier `since` the
+    obligation counts from), its due and warn points computed on `calendar` (CAL-5); not saved yet."""
     ct, object_id = _subject_key(subject)
     cal = calendars.snapshot(calendar)
     spec = RuleSpec.of_rule(rule)
-    due = spec.due(cal, now)
+    start = min(since, now) if since is not None else now
+    due = spec.due(cal, start)
     ratio = rule.effective_warn_ratio
-    warn = spec.warn_point(cal, now, due, ratio)
+    warn = spec.warn_point(cal, start, due, ratio)
+    if since is not None and warn <= now:
+        warn = None  # the warning point passed before the clock existed: not sent at once
     escalations = sorted([level.offset_minutes, level.notify] for level in rule.escalations.all())
     # Levels whose moment has already passed at start (a reminder 30 min before a 10-min
     # limit) are skipped rather than fired at once.
@@ -208,7 +224,7 @@ def _new_clock(subject, rule: DeadlineRule, *, owner, calendar: WorkCalendar, no
         spec={**spec.to_json(), "warn_ratio": ratio},
         escalations=escalations,
         state=ClockState.RUNNING,
-        started_at=now,
+        started_at=start,
         due_at=due,
         warn_at=warn,
         escalated_through=through,
@@ -228,8 +244,12 @@ def start(
     calendar: WorkCalendar | None = None,
     by=None,
     new_subject: bool = False,
+    since: datetime | None = None,
 ) -> Clock | None:
     """Start the rule's clock on `subject` (CAL-3, CAL-5). Returns the clock.
+
+    `since`: the obligation counts from this earlier moment, not from `now` (the next periodic
+    visit is due a period after the last one done); the start is audited at `now`.
 
     Idempotent: if the subject already has an open clock of this rule, that clock is
     returned unchanged. A disabled rule starts nothing and returns None.
@@ -237,7 +257,7 @@ def start(
     clock yet; the look-up and the savepoint for a concurrent start are skipped (intake speed).
     Which calendar: `calendar_for`.
     """
-    if new_subject:
+    if new_subject and since is None:
         return start_new([(subject, rule_key, owner)], now=now, by=by, calendar=calendar)[0]
     rule = get_rule(rule_key)
     if not rule.enabled:
@@ -245,7 +265,7 @@ def start(
     existing = open_clock(subject, rule_key)
     if existing is not None:
         return existing
-    clock = _new_clock(subject, rule, owner=owner, calendar=calendar_for(rule, owner, calendar), now=now)
+    clock = _new_clock(subject, rule, owner=owner, calendar=calendar_for(rule, owner, calendar), now=now, since=since)
     try:
         with transaction.atomic():
             clock.save(force_insert=True)

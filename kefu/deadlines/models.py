@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -214,13 +215,20 @@ class DeadlineRule(models.Model):
         ordering = ["key"]
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.name
 
     def save(self, *args, **kwargs):
         self.revision = uuid.uuid4()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
         super().save(*args, **kwargs)
+
+    @property
+    def name(self) -> str:
+        """The rule's name in the active language: its English field in the English UI (issue 12 §7)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name_zh
 
     @classmethod
     def bump_revision(cls, rule_id: int) -> None:

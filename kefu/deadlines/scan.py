@@ -83,7 +83,7 @@ def _link(clock: Clock) -> str:
 
 def _texts(clock: Clock) -> dict[str, str]:
     return {
-        "rule": clock.rule.name_zh,
+        "rule": clock.rule.name,
         "subject": str(clock.subject) if clock.subject is not None else clock.object_id,
         "due": local(clock.due_at, clock.calendar),
         "owner": clock.owner.display_name if clock.owner else str(NOBODY),

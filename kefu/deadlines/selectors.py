@@ -27,6 +27,7 @@ LIST_FIELDS = (
     "breached_at",
     "rule__key",
     "rule__name_zh",
+    "rule__name_en",
     "rule__requirement",
     "owner__username",
     "owner__name",

@@ -44,7 +44,7 @@ def _filters(request) -> dict:
 
 def _rule_choices(clocks, filters: dict) -> list[tuple[str, str]]:
     """The rules of the clocks on screen (no extra query), plus the one filtered on."""
-    choices = {c.rule.key: c.rule.name_zh for c in clocks}
+    choices = {c.rule.key: c.rule.name for c in clocks}
     if filters["rule"] and filters["rule"] not in choices:
         choices[filters["rule"]] = filters["rule"]
     return sorted(choices.items())

@@ -27,6 +27,7 @@ REASON_INVALID = _("请选择等待原因（等待客户或等待备件）。")
 ALREADY_WAITING = _("已在等待中，请先恢复计时。")
 NOT_WAITING = _("当前没有在等待，无需恢复。")
 NOT_OPEN = _("已完成的事项不能暂停计时。")
+WAITING_WITH_NOTE = _("%(reason)s：%(note)s")
 
 verbs.register(wait_start=_("暂停计时（等待）"), wait_end=_("恢复计时"))
 
@@ -36,7 +37,9 @@ def label(item: Waitable) -> str:
     if not item.waiting_for:
         return ""
     reason = str(WaitingFor(item.waiting_for).label)
-    return f"{reason}：{item.waiting_note}" if item.waiting_note else reason
+    if not item.waiting_note:
+        return reason
+    return str(WAITING_WITH_NOTE % {"reason": reason, "note": item.waiting_note})
 
 
 def start(item: Waitable, *, reason: str, note: str = "", by, now: datetime) -> list:

@@ -1,6 +1,7 @@
 """REST API of the first visit (FV-1..FV-6): each step is an explicit POST action."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -90,7 +91,7 @@ class HandOverSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("customer") and not attrs.get("new_customer"):
-            raise serializers.ValidationError({"customer": "请选择已有客户，或提供 new_customer。"})
+            raise serializers.ValidationError({"customer": _("请选择已有客户，或提供 new_customer。")})
         return attrs
 
 

@@ -148,7 +148,8 @@ class Need(models.Model):
 
 
 class EmailTemplate(models.Model):
-    """An editable email (FV-4): Django template syntax with {{ customer }}, {{ contact }}, {{ company }}."""
+    """An editable email (FV-4): Django template syntax with {{ customer }}, {{ contact }}, {{ company }},
+    and {{ response.urgent|high|medium|low }}, the first-response limits read from the deadline rules."""
 
     key = models.SlugField(_("代码"), max_length=50, unique=True)
     name = models.CharField(_("名称"), max_length=100)

@@ -7,21 +7,24 @@ submit needs) → complete | not_completed → (again) → complete.
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit import verbs
 from kefu.audit.service import record
-from kefu.core import states
+from kefu.core import states, words
 from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
 from kefu.customers import workflow as archive
 from kefu.customers.models import Contact, Contract, Customer
 from kefu.deadlines import clocks
+from kefu.deadlines.models import DeadlineRule, Unit
+from kefu.deadlines.spec import RuleSpec
 from kefu.firstvisit.models import EmailTemplate, FirstVisit, Need
 from kefu.notify import outbox
 from kefu.notify.models import Outbox
@@ -39,8 +42,18 @@ NEED_CONTENT_REQUIRED = _("请填写需求内容。")
 NO_NEEDS_TO_SUBMIT = _("没有待提交的需求。")
 DEPARTMENT_WITHOUT_HEAD = _("部门“%(department)s”没有设置负责人，无法提交。")
 UNKNOWN_FIELD = _("未知的核实项：%(field)s")
+EMAIL_TO = _("收件人：%(name)s <%(email)s>")
+NEXT_ATTEMPT = _("下次联系：%(at)s")
 
 PROCESS_TEMPLATE_KEY = "service_process"
+# FV-4: the response times the email promises are the deadline rules' (SR-2), never typed in:
+# {{ response.urgent }} … {{ response.low }} in the template.
+RESPONSE_RULES = {
+    "urgent": "request.first_response.urgent",
+    "high": "request.first_response.high",
+    "medium": "request.first_response.medium",
+    "low": "request.first_response.low",
+}
 DEFAULT_SUBJECT = "{{ company.name }} 客户服务流程说明"
 DEFAULT_BODY = """{{ contact.name|default:"尊敬的客户" }}，您好！
 
@@ -49,7 +62,7 @@ DEFAULT_BODY = """{{ contact.name|default:"尊敬的客户" }}，您好！
 1. 服务热线：{{ company.hotline|default:"400-800-8888" }}（工作日 9:00–18:00）
 2. 服务 QQ / 微信服务号：添加后可在线咨询，并接收产品资讯
 3. 获取服务：电话、QQ、邮件（{{ company.service_email|default:"service@example.com" }}）或客户门户提交问题
-4. 响应时间：紧急问题 2 小时内、一般问题 6 小时内首次响应；无法远程解决的安排工程师上门
+4. 响应时间：紧急问题 {{ response.urgent }}内、一般问题 {{ response.medium }}内首次响应；无法远程解决的安排工程师上门
 
 您的合同：{{ contract.number }}，服务期 {{ contract.service_start|date:"Y-m-d" }} 至 {{ contract.service_end|date:"Y-m-d" }}。
 
@@ -294,7 +307,7 @@ def verify(
             data={"verified": newly, "corrected": changed},
         )
         if changed:
-            labels = "、".join(sorted(changed))
+            labels = words.join(sorted(changed))
             timeline.add(
                 locked.customer, "archive", title=_("首访核实并更正档案"), body=labels, at=now, by=by, subject=locked
             )
@@ -321,18 +334,36 @@ def process_template() -> EmailTemplate:
     return template
 
 
+def response_times() -> dict[str, str]:
+    """The first-response limits of the deadline rules by priority, as the email says them:
+    {"urgent": "2 小时", "medium": "6 小时", …} (an administrator's change shows at once)."""
+    rules = {rule.key: rule for rule in DeadlineRule.objects.filter(key__in=RESPONSE_RULES.values())}  # one query
+    times = {}
+    for priority, key in RESPONSE_RULES.items():
+        spec = RuleSpec.of_rule(rules[key])
+        if spec.amount and spec.unit:
+            times[priority] = f"{spec.amount} {Unit(spec.unit).label}"
+        else:
+            times[priority] = spec.describe()
+    return times
+
+
 def render_process_email(visit: FirstVisit) -> tuple[str, str]:
+    """The service-process email (FV-4), in the company's language (the customer's, not the
+    specialist's UI language)."""
     template = process_template()
-    context = Context(
-        {
-            "customer": visit.customer,
-            "contact": main_contact(visit),
-            "contract": visit.contract,
-            "company": Company.objects.order_by("pk").first(),
-        }
-    )
-    subject = Template(template.subject).render(context).strip().replace("\n", " ")
-    return subject[:200], Template(template.body).render(context)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = Context(
+            {
+                "customer": visit.customer,
+                "contact": main_contact(visit),
+                "contract": visit.contract,
+                "company": Company.objects.order_by("pk").first(),
+                "response": response_times(),
+            }
+        )
+        subject = Template(template.subject).render(context).strip().replace("\n", " ")
+        return subject[:200], Template(template.body).render(context)
 
 
 def send_process_email(visit: FirstVisit, *, by, now: datetime) -> FirstVisit:
@@ -367,7 +398,7 @@ def send_process_email(visit: FirstVisit, *, by, now: datetime) -> FirstVisit:
             locked.customer,
             "email",
             title=subject,
-            body=f"收件人：{contact.name} <{contact.email}>\n\n{body}",
+            body=str(EMAIL_TO % {"name": contact.name, "email": contact.email}) + "\n\n" + body,
             at=now,
             by=by,
             subject=locked,
@@ -474,7 +505,10 @@ def complete(visit: FirstVisit, *, summary: str, by, now: datetime) -> FirstVisi
 
 
 def not_completed(visit: FirstVisit, *, reason: str, next_attempt_at: datetime, by, now: datetime) -> FirstVisit:
-    """Outcome: not completed, with reason and the next attempt, which gets its own clock (FV-6)."""
+    """Outcome: not completed, with reason and the next attempt, which gets its own clock (FV-6).
+
+    The FV-2 week is not met by a failed call: its clock keeps running (and breaches if the week
+    passes without a completed first visit)."""
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(REASON_REQUIRED, field="reason")
@@ -494,14 +528,15 @@ def not_completed(visit: FirstVisit, *, reason: str, next_attempt_at: datetime, 
             next_attempt_at=next_attempt_at,
             attempts=locked.attempts + 1,
         )
-        clocks.stop(locked, "firstvisit.call", now=now, by=by)
+        # A failed call does not meet FV-2: the week keeps running until a completed first
+        # visit meets it; the agreed next attempt gets its own clock (FV-6).
         clocks.stop(locked, "firstvisit.retry", now=now, by=by)
         clocks.start(locked, "firstvisit.retry", owner=locked.specialist, now=next_attempt_at, by=by)
         timeline.add(
             locked.customer,
             "first_visit",
             title=_("首访未完成"),
-            body=f"{reason}\n下次联系：{timezone.localtime(next_attempt_at):%Y-%m-%d %H:%M}",
+            body=reason + "\n" + str(NEXT_ATTEMPT % {"at": f"{timezone.localtime(next_attempt_at):%Y-%m-%d %H:%M}"}),
             at=now,
             by=by,
             subject=locked,

@@ -1,6 +1,7 @@
 """REST API of service plans (PLAN-1..PLAN-3): write, then explicit POST actions."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -87,7 +88,7 @@ class ServicePlanViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
         data = dict(serializer.validated_data)
         customer, contract = data.pop("customer"), data.pop("contract", None)
         if not Customer.objects.visible_to(self.request.user).filter(pk=customer.pk).exists():
-            raise serializers.ValidationError({"customer": "无效的客户。"})
+            raise serializers.ValidationError({"customer": _("无效的客户。")})
         serializer.instance = workflow.create_plan(
             customer, contract=contract, data=data, by=self.request.user, now=timezone.now()
         )

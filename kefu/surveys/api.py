@@ -2,6 +2,7 @@
 /api/surveys/answer/ (the customer's token, no account), /api/surveys/rectifications/."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
@@ -127,4 +128,4 @@ def answer_by_token(request):
     s.is_valid(raise_exception=True)
     data = dict(s.validated_data)
     survey = workflow.answer_by_token(data.pop("token"), **data, now=timezone.now())
-    return Response({"id": survey.pk, "status": survey.status, "detail": "感谢您的评价！"})
+    return Response({"id": survey.pk, "status": survey.status, "detail": _("感谢您的评价！")})

@@ -1,7 +1,7 @@
 """Scoped reads of return visits, with the due time read from the visit's open clock."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models import Case, CharField, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
@@ -19,6 +19,23 @@ def with_due(qs: QuerySet) -> QuerySet:
     return qs.annotate(due_at=Subquery(due))
 
 
+def in_work_order(qs: QuerySet) -> QuerySet:
+    """What to do first (issue 12 §7, RV-8): open visits by due time (the overdue ones, then those
+    due soon), then the scheduled ones by their day, then the rest (done, cancelled).
+
+    `qs` carries `due_at` (`with_due`). One ORDER BY: no query more, whatever the page.
+    """
+    rank = Case(
+        When(status=ReturnVisit.Status.OPEN, then=Value(0)),
+        When(status=ReturnVisit.Status.SCHEDULED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(work_rank=rank).order_by(
+        "work_rank", F("due_at").asc(nulls_last=True), F("planned_for").asc(nulls_last=True), "pk"
+    )
+
+
 def visits_for(user, *, scope: str = "mine", status: str = "", kind: str = "", overdue_at=None) -> QuerySet:
     """My visits (RV-8), or all for a manager; `overdue_at=now` keeps open visits past due."""
     qs = ReturnVisit.objects.visible_to(user)
@@ -33,7 +50,7 @@ def visits_for(user, *, scope: str = "mine", status: str = "", kind: str = "", o
     qs = with_due(qs.select_related("customer", "assignee", "plan"))
     if overdue_at is not None:
         qs = qs.filter(status=ReturnVisit.Status.OPEN, due_at__lt=overdue_at)
-    return qs.order_by("due_at", "planned_for", "pk")
+    return in_work_order(qs)
 
 
 def visit_for(user, pk) -> ReturnVisit:

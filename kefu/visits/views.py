@@ -154,11 +154,13 @@ def customer_panel(request, customer) -> dict | None:
     if not request.user.has_perm("visits.view_overdue") and not request.user.has_perm("visits.view_list"):
         return None
     visits = list(
-        selectors.with_due(
-            customer.return_visits.visible_to(request.user)
-            .filter(status__in=workflow.OPEN_STATES)
-            .select_related("assignee")
-        ).order_by("planned_for", "pk")[:10]
+        selectors.in_work_order(
+            selectors.with_due(
+                customer.return_visits.visible_to(request.user)
+                .filter(status__in=workflow.OPEN_STATES)
+                .select_related("assignee")
+            )
+        )[:10]
     )
     return {"template": "visits/customer_panel.html", "visits": visits} if visits else None
 

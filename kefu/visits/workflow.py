@@ -5,6 +5,13 @@ job `generate_due(now=...)` opens scheduled visits whose day has come, a care ca
 months for each signed customer in service (RV-5) and on-site inspections for key and VIP
 customers (RV-6). Each occurrence has a unique generation key and periodic kinds have at most
 one open visit per customer, so running the job twice (or in two workers) creates nothing new.
+
+Periodic visits follow their period from the last one done (issue 12 §7): the next is due one
+period (the rule: 60 days for care, 365 / 182 days for inspections) after the last completed
+one. Until its warning point (by default 80 % of the period) it waits as a scheduled visit;
+then it opens, its clock counting from the last one done. A customer's first periodic visit
+opens at once. A customer whose approved service plan schedules their visits (PLAN-2) gets no
+generic care call besides.
 """
 
 import calendar
@@ -12,7 +19,7 @@ from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +33,7 @@ from kefu.customers.models import Contract, Customer
 from kefu.deadlines import clocks
 from kefu.notify import outbox
 from kefu.org.models import User
+from kefu.plans.models import ServicePlan
 from kefu.visits.models import EngineerGrade, ReturnVisit
 
 CONTENT_REQUIRED = _("请填写回访内容。")
@@ -33,6 +41,8 @@ REASON_REQUIRED = _("请填写取消原因。")
 SATISFACTION_REQUIRED = _("请选择满意度。")
 MOVE_NOT_ALLOWED = _("回访不能从“%(before)s”变为“%(after)s”。")
 NOT_A_VISITOR = _("该用户不能承担回访。")
+PROBLEMS_FOUND = _("发现的问题：%(problems)s")
+SUPERSEDED_BY_PLAN = _("客户服务计划已批准，按计划回访（不再另做定期关怀回访）。")
 
 verbs.register(
     open_visit=_("开始回访"),
@@ -70,11 +80,26 @@ def rule_for(visit: ReturnVisit) -> str:
     return "returnvisit.key_inspection"
 
 
+PERIODIC = (ReturnVisit.Kind.CARE, ReturnVisit.Kind.INSPECTION)
+
+
+def last_done_at(customer: Customer, kind: str) -> datetime | None:
+    """When the customer's last periodic visit of `kind` was done: the next counts from it."""
+    return (
+        ReturnVisit.objects.filter(customer=customer, kind=kind, status=ReturnVisit.Status.DONE)
+        .order_by("-done_at")
+        .values_list("done_at", flat=True)
+        .first()
+    )
+
+
 def open_visit(visit: ReturnVisit, *, now: datetime, by=None) -> ReturnVisit:
-    """A visit whose day has come: its clock starts and the assignee is told (RV-8)."""
+    """A visit whose day has come: its clock starts and the assignee is told (RV-8). A periodic
+    visit's clock counts from the last one done (RV-5, RV-6)."""
+    since = last_done_at(visit.customer, visit.kind) if visit.kind in PERIODIC else None
     with transaction.atomic():
         states.move(visit, V.OPEN, by=by, now=now, verb="open_visit", opened_at=now)
-        clock = clocks.start(visit, rule_for(visit), owner=visit.assignee, now=now, by=by)
+        clock = clocks.start(visit, rule_for(visit), owner=visit.assignee, now=now, by=by, since=since)
         if visit.assignee_id:
             due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock else ""
             outbox.enqueue(
@@ -137,7 +162,25 @@ def schedule_plan(plan, *, by, now: datetime) -> list[ReturnVisit]:
     for visit in visits:
         if visit.status == ReturnVisit.Status.SCHEDULED and visit.planned_for <= today:
             open_visit(visit, now=now, by=by)
+    _supersede_care(plan, by=by, now=now)
     return visits
+
+
+def _supersede_care(plan, *, by, now: datetime) -> None:
+    """The plan's visits replace the generic care call (RV-5): the customer's waiting care
+    call is cancelled, with the reason on record, and its clock stops."""
+    waiting = ReturnVisit.objects.filter(customer=plan.customer, kind=ReturnVisit.Kind.CARE, status__in=OPEN_STATES)
+    for visit in waiting.select_related("customer"):
+        states.move(
+            visit,
+            V.CANCELLED,
+            by=by,
+            now=now,
+            verb="cancel_visit",
+            data={"reason": str(SUPERSEDED_BY_PLAN), "plan": plan.pk},
+            cancel_reason=str(SUPERSEDED_BY_PLAN)[:500],
+        )
+        clocks.stop(visit, rule_for(visit), now=now, by=by)
 
 
 def _least_loaded(users: list[User], load: dict[int, int]) -> User | None:
@@ -157,7 +200,16 @@ def _loads(kind: str) -> dict[int, int]:
     return {r["assignee"]: r["n"] for r in rows}
 
 
-def _create_periodic(customer: Customer, kind: str, channel: str, assignee, *, now: datetime) -> ReturnVisit | None:
+def _create_periodic(
+    customer: Customer, kind: str, channel: str, assignee, *, now: datetime, last_done: datetime | None
+) -> ReturnVisit | None:
+    """The customer's next periodic visit: open now if it is the first or its time has come,
+    else scheduled for the day its period's warning point comes (RV-5, RV-6)."""
+    opens = now
+    if last_done is not None:
+        key = rule_for(ReturnVisit(customer=customer, kind=kind))
+        _due, warn = clocks.points(key, since=last_done, owner=assignee)
+        opens = max(warn, now) if warn is not None else now
     sequence = ReturnVisit.objects.filter(customer=customer, kind=kind).count() + 1
     try:
         with transaction.atomic():
@@ -165,12 +217,14 @@ def _create_periodic(customer: Customer, kind: str, channel: str, assignee, *, n
                 customer=customer,
                 kind=kind,
                 channel=channel,
-                planned_for=timezone.localdate(now),
+                planned_for=timezone.localdate(opens),
                 generation_key=f"{kind}:{customer.pk}:{sequence}",
                 assignee=assignee,
                 created_at=now,
             )
             visit.customer = customer
+            if visit.planned_for > timezone.localdate(now):
+                return visit  # scheduled: the daily job opens it on its day
             return open_visit(visit, now=now)
     except IntegrityError:
         return None  # another run created this occurrence first
@@ -182,8 +236,22 @@ def _eligible(today: date):
 
 
 def _without_open(qs, kind: str):
+    """Customers with no scheduled or open visit of `kind`, with when their last one was done."""
     open_visits = ReturnVisit.objects.filter(customer=OuterRef("pk"), kind=kind, status__in=OPEN_STATES)
-    return qs.exclude(Exists(open_visits))
+    done = ReturnVisit.objects.filter(customer=OuterRef("pk"), kind=kind, status=ReturnVisit.Status.DONE)
+    last = Subquery(done.order_by("-done_at").values("done_at")[:1])
+    return qs.exclude(Exists(open_visits)).annotate(last_done=last)
+
+
+def _without_plan(qs, today: date):
+    """Customers whose visits no approved service plan schedules (PLAN-2): the plan's visits
+    replace the generic care call (RV-5) for its period."""
+    plans = ServicePlan.objects.filter(
+        customer=OuterRef("pk"),
+        status__in=[ServicePlan.Status.APPROVED, ServicePlan.Status.SIGNED],
+        period_end__gte=today,
+    )
+    return qs.exclude(Exists(plans))
 
 
 def generate_due(*, now: datetime) -> dict[str, int]:
@@ -200,17 +268,19 @@ def generate_due(*, now: datetime) -> dict[str, int]:
             continue  # opened meanwhile by another run
     reps = list(User.objects.filter(is_active=True, groups__name="customer_rep").order_by("pk"))
     rep_load = _loads(ReturnVisit.Kind.CARE)
-    care = _without_open(_eligible(today), ReturnVisit.Kind.CARE).select_related("owner").order_by("pk")
-    for customer in care.iterator(chunk_size=500):
+    care = _without_open(_without_plan(_eligible(today), today), ReturnVisit.Kind.CARE)
+    for customer in care.select_related("owner").order_by("pk").iterator(chunk_size=500):
         owner = customer.owner if customer.owner_id and customer.owner.is_active else _least_loaded(reps, rep_load)
-        if _create_periodic(customer, ReturnVisit.Kind.CARE, ReturnVisit.Channel.PHONE, owner, now=now):
+        kind, channel = ReturnVisit.Kind.CARE, ReturnVisit.Channel.PHONE
+        if _create_periodic(customer, kind, channel, owner, now=now, last_done=customer.last_done):
             counts["care"] += 1
     engineers = list(User.objects.filter(is_active=True, engineer_grade__grade__in=SENIOR).order_by("pk"))
     engineer_load = _loads(ReturnVisit.Kind.INSPECTION)
     key_customers = _eligible(today).filter(level__in=[Customer.Level.KEY, Customer.Level.VIP])
     for customer in _without_open(key_customers, ReturnVisit.Kind.INSPECTION).order_by("pk").iterator(chunk_size=500):
         engineer = _least_loaded(engineers, engineer_load)
-        if _create_periodic(customer, ReturnVisit.Kind.INSPECTION, ReturnVisit.Channel.ONSITE, engineer, now=now):
+        kind, channel = ReturnVisit.Kind.INSPECTION, ReturnVisit.Channel.ONSITE
+        if _create_periodic(customer, kind, channel, engineer, now=now, last_done=customer.last_done):
             counts["inspection"] += 1
     return counts
 
@@ -249,7 +319,7 @@ def record_result(
             "c": visit.get_channel_display(),
             "s": visit.get_satisfaction_display(),
         }
-        body = content + (f"\n发现的问题：{visit.problems}" if visit.problems else "")
+        body = content + ("\n" + str(PROBLEMS_FOUND % {"problems": visit.problems}) if visit.problems else "")
         timeline.add(visit.customer, "visit", title=title, body=body, at=now, by=by, subject=visit)
     return visit
 

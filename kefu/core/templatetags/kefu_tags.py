@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from kefu.core import states
+from kefu.core import states, words
 
 register = template.Library()
 
@@ -10,6 +10,12 @@ register = template.Library()
 def object_key(obj) -> str:
     """`app.model:pk`, put on every list row so tests can check who sees which rows."""
     return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+@register.filter
+def join_words(items) -> str:
+    """`{{ names|join_words }}`: "甲、乙" in Chinese, "a, b" in English (escaped by the template)."""
+    return words.join(items)
 
 
 # --- a form that failed keeps what was typed and says what is wrong beside its field ---------

@@ -1,33 +1,46 @@
-"""Template helpers of the deadline pages: the countdown text the script then keeps live."""
+"""Template helpers of the deadline pages: the countdown text the script then keeps live.
+
+The server and `deadlines/countdown.js` write the same words: "剩余 1 天 8 小时" / "超时 3 小时"
+in Chinese, "1 day 8 h left" / "3 h overdue" in English (issue 12 §7). The script takes its
+words from `countdown_labels`, so both read the one catalogue.
+"""
 
 from datetime import datetime
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
 LEFT = _("剩余 %(time)s")
 OVERDUE = _("超时 %(time)s")
 PAUSED = _("已暂停")
-DAYS = _("%(n)s天")
-HOURS = _("%(n)s小时")
-MINUTES = _("%(n)s分")
-UNIT_DAYS = _("天")
-UNIT_HOURS = _("小时")
-UNIT_MINUTES = _("分")
+HOURS = _("%(n)s 小时")
+MINUTES = _("%(n)s 分钟")
 
 
-def duration_text(seconds: int) -> str:
-    """ "1天3小时", "2小时5分", "12分" — the two largest units, like the script shows."""
-    minutes = max(abs(seconds) // 60, 0)
+def _days(n: int) -> str:
+    """ "%(n)s 天" / "%(n)s day(s)", the plural form for `n`."""
+    return ngettext("%(n)s 天", "%(n)s 天", n)
+
+
+def duration_parts(seconds: int) -> list[str]:
+    """The two largest units, a zero second one left out: "1 天 8 小时", "3 小时", "12 分钟"."""
+    minutes = abs(seconds) // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{DAYS % {'n': days}}{HOURS % {'n': hours}}"
-    if hours:
-        return f"{HOURS % {'n': hours}}{MINUTES % {'n': mins}}"
-    return str(MINUTES % {"n": mins})
+        parts = [_days(days) % {"n": days}] + ([HOURS % {"n": hours}] if hours else [])
+    elif hours:
+        parts = [HOURS % {"n": hours}] + ([MINUTES % {"n": mins}] if mins else [])
+    else:
+        parts = [MINUTES % {"n": mins}]
+    return [str(p) for p in parts]
+
+
+def duration_text(seconds: int) -> str:
+    return " ".join(duration_parts(seconds))
 
 
 @register.filter
@@ -42,11 +55,13 @@ def countdown(clock, now: datetime) -> str:
 
 @register.simple_tag
 def countdown_labels() -> dict:
-    """What the countdown script shows, in the user's language (for json_script)."""
+    """What the countdown script shows, in the user's language (for json_script): "%s" stands
+    for the number (or, in left/overdue, the duration)."""
     return {
         "left": str(LEFT % {"time": "%s"}),
         "overdue": str(OVERDUE % {"time": "%s"}),
-        "days": str(UNIT_DAYS),
-        "hours": str(UNIT_HOURS),
-        "minutes": str(UNIT_MINUTES),
+        "day": _days(1) % {"n": "%s"},
+        "days": _days(2) % {"n": "%s"},
+        "hours": str(HOURS % {"n": "%s"}),
+        "minutes": str(MINUTES % {"n": "%s"}),
     }

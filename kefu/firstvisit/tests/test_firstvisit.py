@@ -227,7 +227,7 @@ def test_fv6_not_completed_gets_reason_and_a_new_clock_then_completes(now):
     agreed = now + timedelta(days=1, hours=4)  # Tuesday 14:00
     visit = workflow.not_completed(visit, reason="联系人出差", next_attempt_at=agreed, by=fv_user, now=now)
     assert (visit.status, visit.attempts, visit.not_completed_reason) == ("retry", 1, "联系人出差")
-    assert clocks.open_clock(visit, "firstvisit.call") is None
+    assert clocks.open_clock(visit, "firstvisit.call").state == "running"  # issue 12 §7: not met
     retry = clocks.open_clock(visit, "firstvisit.retry")
     assert retry.started_at == agreed
     assert retry.due_at == agreed + timedelta(hours=1)
@@ -356,3 +356,61 @@ def test_fv1_handover_of_an_existing_customer_and_no_option_list_of_the_archive(
     }
     assert client.post(reverse("firstvisit:hand_over"), data).status_code == 302
     assert FirstVisit.objects.get(contract__number="HT-OLD-1").customer == customers[1]
+
+
+def test_issue12_fv2_a_failed_call_does_not_meet_the_week(now):
+    """FV-2: only a completed first visit meets the week; failed calls leave it running, each with its next attempt."""
+    from kefu.deadlines import scan
+
+    fv_user = specialist()
+    visit = handed_over(now, to=fv_user)
+    week = clocks.open_clock(visit, "firstvisit.call")
+    first, second = now + timedelta(days=1, hours=4), now + timedelta(days=3)
+    visit = workflow.not_completed(
+        visit, reason="无人接听", next_attempt_at=first, by=fv_user, now=now + timedelta(hours=1)
+    )
+    visit = workflow.not_completed(visit, reason="联系人出差", next_attempt_at=second, by=fv_user, now=first)
+    assert (visit.attempts, visit.next_attempt_at) == (2, second)
+    call = clocks.open_clock(visit, "firstvisit.call")
+    assert (call.pk, call.state, call.due_at) == (week.pk, "running", now + timedelta(days=7))
+    assert clocks.open_clock(visit, "firstvisit.retry").started_at == second
+    # Still not done a week after the handover: the week is breached, not quietly met.
+    scan.breach(now=now + timedelta(days=7, minutes=1))
+    call.refresh_from_db()
+    assert call.state == "breached"
+    workflow.explain_process(visit, by=fv_user, now=now + timedelta(days=8))
+    workflow.complete(visit, summary="已核实，已告知流程", by=fv_user, now=now + timedelta(days=8))
+    call.refresh_from_db()
+    assert call.state == "met" and call.breached_at is not None
+
+
+def test_issue12_fv4_email_reads_the_response_times_from_the_deadline_rules(now):
+    from kefu.deadlines.models import DeadlineRule
+
+    fv_user = specialist()
+    visit = handed_over(now, to=fv_user)
+    _subject, body = workflow.render_process_email(visit)
+    assert "紧急问题 2 小时内、一般问题 6 小时内首次响应" in body
+    # An administrator shortens the urgent limit: the next email says so, nothing retyped.
+    rule = DeadlineRule.objects.get(key="request.first_response.urgent")
+    rule.amount = 90
+    rule.unit = "minutes"
+    rule.save()
+    _subject, body = workflow.render_process_email(visit)
+    assert "紧急问题 90 分钟内、一般问题 6 小时内首次响应" in body
+    assert workflow.response_times()["low"] == "24 小时"
+
+
+def test_issue12_fv4_stored_template_with_the_hard_coded_times_gets_the_rules(now):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    template = workflow.process_template()
+    template.body = template.body.replace(
+        "紧急问题 {{ response.urgent }}内、一般问题 {{ response.medium }}内", "紧急问题 2 小时内、一般问题 6 小时内"
+    )
+    template.save()
+    import_module("kefu.firstvisit.migrations.0002_response_times_from_rules").forwards(apps, None)
+    template.refresh_from_db()
+    assert "{{ response.urgent }}" in template.body and "2 小时" not in template.body

@@ -1,5 +1,6 @@
 """The return-visit engine (RV-5, RV-6, RV-8)."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -58,15 +59,79 @@ def test_rv5_rv6_daily_generation_and_it_is_idempotent(world, now):
     assert ReturnVisit.objects.count() == 5
 
 
-def test_rv5_the_next_care_call_follows_the_result(world, now):
+def test_issue12_rv5_the_next_care_call_is_due_two_months_after_the_last_one_done(world, now):
+    """RV-5: not "the day after" the last call: the next is due a period (60 days) after it,
+    scheduled until its warning point (80 %, day 48), then open with its clock from the last call."""
     workflow.generate_due(now=now)
     visit = ReturnVisit.objects.get(kind="care", customer=world["normal"])
-    later = now + timedelta(days=10)
-    workflow.record_result(visit, content="客户反馈使用正常", satisfaction="satisfied", by=world["rep"], now=later)
-    assert workflow.generate_due(now=later)["care"] == 1
-    nxt = ReturnVisit.objects.get(kind="care", customer=world["normal"], status="open")
+    done = now + timedelta(days=10)
+    workflow.record_result(visit, content="客户反馈使用正常", satisfaction="satisfied", by=world["rep"], now=done)
+    assert workflow.generate_due(now=done + timedelta(days=1))["care"] == 1
+    nxt = ReturnVisit.objects.get(kind="care", customer=world["normal"], status__in=["scheduled", "open"])
+    assert (nxt.status, nxt.planned_for) == ("scheduled", (done + timedelta(days=48)).date())
     assert nxt.generation_key == f"care:{world['normal'].pk}:2"
-    assert clocks.open_clock(nxt, "returnvisit.periodic").due_at == later + timedelta(days=60)
+    assert clocks.open_clock(nxt, "returnvisit.periodic") is None
+    assert not Outbox.objects.filter(event="visit.opened", key__contains=f":visits.returnvisit:{nxt.pk}:").exists()
+    # Nothing happens the days before; on its day it opens, due 60 days after the last call.
+    assert workflow.generate_due(now=done + timedelta(days=47)) == {"opened": 0, "care": 0, "inspection": 0}
+    assert workflow.generate_due(now=done + timedelta(days=48, hours=1))["opened"] == 1
+    nxt.refresh_from_db()
+    clock = clocks.open_clock(nxt, "returnvisit.periodic")
+    assert nxt.status == "open"
+    assert Outbox.objects.filter(event="visit.opened", key__contains=f":visits.returnvisit:{nxt.pk}:").exists()
+    assert (clock.started_at, clock.due_at) == (done, done + timedelta(days=60))
+    assert workflow.generate_due(now=done + timedelta(days=49)) == {"opened": 0, "care": 0, "inspection": 0}
+
+
+def test_issue12_rv5_a_call_long_overdue_opens_at_once_and_is_already_late(world, now):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.get(kind="care", customer=world["key"])
+    workflow.record_result(visit, content="正常", satisfaction="satisfied", by=world["rep"], now=now)
+    later = now + timedelta(days=70)  # the job did not run for the whole period
+    workflow.generate_due(now=later)
+    nxt = ReturnVisit.objects.get(kind="care", customer=world["key"], status="open")
+    assert clocks.open_clock(nxt, "returnvisit.periodic").due_at == now + timedelta(days=60)
+
+
+@pytest.mark.parametrize(("level", "rule", "days"), [("vip", "vip_inspection", 182), ("key", "key_inspection", 365)])
+def test_issue12_rv6_the_next_inspection_follows_its_period_from_the_last_one_done(world, now, level, rule, days):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.get(kind="inspection", customer=world[level])
+    done = now + timedelta(days=20)
+    workflow.record_result(visit, content="巡检正常", satisfaction="satisfied", by=world["senior"], now=done)
+    assert workflow.generate_due(now=done + timedelta(days=1))["inspection"] == 1
+    nxt = ReturnVisit.objects.get(kind="inspection", customer=world[level], status__in=["scheduled", "open"])
+    opens = done + timedelta(days=days) * 0.8
+    assert (nxt.status, nxt.planned_for) == ("scheduled", opens.date())
+    workflow.generate_due(now=opens + timedelta(hours=1))
+    nxt.refresh_from_db()
+    assert nxt.status == "open"
+    assert clocks.open_clock(nxt, f"returnvisit.{rule}").due_at == done + timedelta(days=days)
+
+
+def test_issue12_rv5_a_customer_with_an_approved_plan_gets_no_generic_care_call(now):
+    """PLAN-2 schedules the customer's visits: the two-monthly care call (RV-5) stops for the
+    plan's period (a waiting one is cancelled with the reason) and comes back after it."""
+    from kefu.plans import workflow as plans
+    from kefu.plans.tests.factories import customer_relations, written_plan
+
+    _dept, head, rep = customer_relations()
+    plan = written_plan(rep, now, visit_frequency=1, period_start=date(2025, 11, 1), period_end=date(2026, 4, 30))
+    customer = plan.customer
+    workflow.generate_due(now=now)
+    care = ReturnVisit.objects.get(customer=customer, kind="care")
+    assert care.status == "open"
+    plans.submit(plan, by=rep, now=now)
+    plans.approve(plan, by=head, now=now + timedelta(hours=1))
+    care.refresh_from_db()
+    assert (care.status, care.cancel_reason) == ("cancelled", str(workflow.SUPERSEDED_BY_PLAN))
+    assert clocks.open_clock(care, "returnvisit.periodic") is None
+    for days in (1, 60, 120):
+        assert workflow.generate_due(now=now + timedelta(days=days))["care"] == 0
+    assert not ReturnVisit.objects.filter(customer=customer, kind="care", status__in=["scheduled", "open"]).exists()
+    assert ReturnVisit.objects.filter(customer=customer, kind="plan").count() == 5
+    # After the plan's period the generic care call comes back (the contract runs to 2026-10-31).
+    assert workflow.generate_due(now=now + timedelta(days=170))["care"] == 1
 
 
 def test_rv6_without_senior_engineers_inspections_wait_unassigned(world, now):
@@ -238,3 +303,52 @@ def test_rv8_workbench_shows_the_year_of_a_visit_due_in_another_year(world, now)
     visit.due_at = now + timedelta(days=2)
     html = render_to_string("visits/workbench_panel.html", {"panel": {"visits": [visit], "now": now, "overdue": 0}})
     assert "截止 11-26" in html
+
+
+def test_issue12_rv8_lists_put_overdue_first_then_due_soon_then_scheduled(
+    client, api_as, world, now, make_user, django_assert_max_num_queries
+):
+    """Visit lists (my visits, all, the API, the customer's panel): overdue, then due soon by due
+    time, then the future scheduled visits by their day; the queries stay bounded."""
+    rep = world["rep"]
+    customer = world["normal"]
+
+    def opened(source, at):  # a return visit of 3 days (RV-1) opened at `at`
+        return workflow.open_for_source(
+            source, customer=customer, kind="hotline", channel="email", assignee=rep, by=rep, now=at
+        )
+
+    later = opened(world["key"], now)  # due in 3 days
+    overdue = opened(world["vip"], now - timedelta(days=5))  # due 2 days ago
+    soon = opened(world["expired"], now - timedelta(days=2, hours=23))  # due in 1 hour
+    scheduled = [
+        ReturnVisit.objects.create(
+            customer=customer,
+            kind="plan",
+            planned_for=now.date() + timedelta(days=days),
+            generation_key=f"test:{days}",
+            assignee=rep,
+            created_at=now,
+        )
+        for days in (30, 10)
+    ]
+    expected = [overdue.pk, soon.pk, later.pk, scheduled[1].pk, scheduled[0].pk]
+
+    def order(html: str) -> list[int]:
+        return [int(pk) for pk in re.findall(r'data-object="visits\.returnvisit:(\d+)"', html)]
+
+    client.force_login(rep)
+    with django_assert_max_num_queries(10):
+        assert order(client.get(reverse("visits:list")).content.decode()) == expected
+    manager = make_user("service_manager")
+    client.force_login(manager)
+    with django_assert_max_num_queries(10):
+        assert order(client.get(reverse("visits:list"), {"scope": "all"}).content.decode()) == expected
+    with django_assert_max_num_queries(8):
+        rows = api_as(rep).get("/api/visits/").json()["results"]
+    assert [r["id"] for r in rows] == expected
+    client.force_login(rep)
+    html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    panel = html[html.index('data-testid="customer-visits"') :]
+    panel = panel[: panel.index("</div>\n</div>")]
+    assert [int(pk) for pk in re.findall(r'href="/visits/(\d+)/"', panel)] == expected
