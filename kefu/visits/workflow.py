@@ -33,7 +33,6 @@ from kefu.customers.models import Contract, Customer
 from kefu.deadlines import clocks
 from kefu.notify import outbox
 from kefu.org.models import User
-from kefu.plans.models import ServicePlan
 from kefu.visits.models import EngineerGrade, ReturnVisit
 
 CONTENT_REQUIRED = _("请填写回访内容。")
@@ -246,12 +245,14 @@ def _without_open(qs, kind: str):
 def _without_plan(qs, today: date):
     """Customers whose visits no approved service plan schedules (PLAN-2): the plan's visits
     replace the generic care call (RV-5) for its period."""
-    plans = ServicePlan.objects.filter(
+    # Read from the plan's own scheduled visits (the plans domain sits above visits and hands
+    # them down at approval): a customer with plan visits still to come is in a plan's period.
+    plan_visits = ReturnVisit.objects.filter(
         customer=OuterRef("pk"),
-        status__in=[ServicePlan.Status.APPROVED, ServicePlan.Status.SIGNED],
-        period_end__gte=today,
-    )
-    return qs.exclude(Exists(plans))
+        kind=ReturnVisit.Kind.PLAN,
+        planned_for__gte=today,
+    ).exclude(status=ReturnVisit.Status.CANCELLED)
+    return qs.exclude(Exists(plan_visits))
 
 
 def generate_due(*, now: datetime) -> dict[str, int]:
