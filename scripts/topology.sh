@@ -10,8 +10,9 @@
 # Exit 1 when a check fails. Needs PostgreSQL, RabbitMQ and Redis on 127.0.0.1 (.ci/run starts them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PORT=${KEFU_TOPO_PORT:-8766}
-SINK_PORT=${KEFU_TOPO_SINK_PORT:-8767}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${KEFU_TOPO_PORT:-$(free_port)}
+SINK_PORT=${KEFU_TOPO_SINK_PORT:-$(free_port)}
 USERS=${KEFU_TOPO_USERS:-30}
 DURATION=${KEFU_TOPO_DURATION:-60s}
 PGURL=postgres://postgres@127.0.0.1:5432
