@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kefu.deadlines.models import CalendarDay, Clock, DeadlineRule, EscalationLevel, WorkCalendar, WorkingInterval
+from kefu.deadlines.models import (
+    CalendarDay,
+    Clock,
+    DeadlineRule,
+    EscalationLevel,
+    ScanRun,
+    WorkCalendar,
+    WorkingInterval,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -70,3 +78,11 @@ class ClockAdmin(ReadOnlyAdmin):
     list_select_related = ("rule", "owner")
     raw_id_fields = ("owner", "rule")
     show_full_result_count = False
+
+
+@admin.register(ScanRun)
+class ScanRunAdmin(ReadOnlyAdmin):
+    """Every tick of the breach scan for the last week: when, on which worker, what it did."""
+
+    list_display = ("started_at", "finished_at", "worker", "breached", "warned", "escalated", "task_id")
+    list_filter = ("worker",)

@@ -361,6 +361,32 @@ class Clock(models.Model):
         return self.state in OPEN_STATES
 
 
+class ScanRun(models.Model):
+    """One tick of the breach scan (CAL-5) as a worker ran it: the Celery message (task id),
+    the worker, when, and how many clocks each step handled.
+
+    The task id is unique, so a message delivered twice (`acks_late` after a lost worker) runs
+    the scan once; with one beat, one row per tick is the proof that several workers did not
+    scan the same tick twice (scripts/topology.sh counts them). Kept for a week.
+    """
+
+    task_id = models.CharField(_("任务标识"), max_length=64, unique=True, null=True, blank=True)
+    worker = models.CharField(_("执行者"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), db_index=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    breached = models.PositiveIntegerField(_("超时"), default=0)
+    warned = models.PositiveIntegerField(_("预警"), default=0)
+    escalated = models.PositiveIntegerField(_("升级"), default=0)
+
+    class Meta:
+        verbose_name = _("超时扫描记录")
+        verbose_name_plural = _("超时扫描记录")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.worker}"
+
+
 class WaitingFor(models.TextChoices):
     """Why an item's clocks are paused (CAL-4); every domain with a wait uses these."""
 

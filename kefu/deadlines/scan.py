@@ -10,17 +10,20 @@ statements per 500 notifications, in-app bell items included), not two statement
 
 Safe to run twice and in several workers at once: rows are claimed with a conditional
 UPDATE (and `SKIP LOCKED` on PostgreSQL), and every notification has a unique outbox key.
+Each tick is recorded as a `ScanRun` (`begin` / `finish`), keyed by its Celery message, so a
+message delivered twice scans once and an operator can see every tick and what it did.
 """
 
+import logging
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.models import Event
 from kefu.deadlines.clocks import local, next_escalation
-from kefu.deadlines.models import Clock, ClockState, EscalationLevel
+from kefu.deadlines.models import Clock, ClockState, EscalationLevel, ScanRun
 from kefu.notify import outbox
 from kefu.org.models import User
 
@@ -35,6 +38,26 @@ NOBODY = _("未指定")
 SYSTEM = "系统"
 
 BATCH = 500
+KEEP_RUNS = timedelta(days=7)
+
+logger = logging.getLogger(__name__)
+
+
+def begin(*, now: datetime, task_id: str | None = None, worker: str = "") -> ScanRun | None:
+    """Record the start of a tick; None when this message (`task_id`) has already run."""
+    try:
+        with transaction.atomic():
+            return ScanRun.objects.create(task_id=task_id or None, worker=worker[:200], started_at=now)
+    except IntegrityError:
+        logger.warning("deadline scan %s was delivered again; it already ran, skipped", task_id)
+        return None
+
+
+def finish(scan_run: ScanRun, counts: dict[str, int], *, now: datetime) -> None:
+    """Record what the tick did, and forget ticks older than a week."""
+    fields = {k: counts.get(k, 0) for k in ("breached", "warned", "escalated")}
+    ScanRun.objects.filter(pk=scan_run.pk).update(finished_at=now, **fields)
+    ScanRun.objects.filter(started_at__lt=now - KEEP_RUNS).delete()
 
 
 def run(*, now: datetime) -> dict[str, int]:

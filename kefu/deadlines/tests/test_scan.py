@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from kefu.audit.models import Event
 from kefu.deadlines import clocks, scan, tasks, workflow
-from kefu.deadlines.models import Clock, ClockState, DeadlineRule
+from kefu.deadlines.models import Clock, ClockState, DeadlineRule, ScanRun
 from kefu.deadlines.tests.conftest import sh
 from kefu.notify.models import Outbox
 
@@ -155,3 +155,29 @@ def test_the_periodic_task_runs_the_scan(department, engineer, monkeypatch):
 def test_the_scan_is_scheduled_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["deadline-scan"]
     assert entry == {"task": "kefu.deadlines.tasks.scan_clocks", "schedule": 60.0}
+
+
+def test_issue13_7_a_scan_message_delivered_twice_scans_once(department, engineer):
+    """Issue 13 §7 (CAL-5): a redelivered tick (acks_late after a lost worker) is skipped."""
+    clocks.start(department, "hotline.callback", owner=engineer, now=sh(2025, 11, 24, 10))
+    first = tasks.scan_clocks.apply(task_id="tick-1").get()
+    again = tasks.scan_clocks.apply(task_id="tick-1").get()
+    assert first["breached"] == 1
+    assert again == {"skipped": 1}
+    run = ScanRun.objects.get()
+    assert (run.task_id, run.breached, run.escalated) == ("tick-1", 1, first["escalated"])
+    assert run.finished_at >= run.started_at
+    assert Event.objects.filter(verb="clock_breach").count() == 1
+
+
+def test_issue13_7_every_tick_is_recorded_and_a_week_is_kept(department):
+    """Issue 13 §7: one ScanRun per tick, with what it did; ticks older than 7 days are dropped."""
+    old = scan.begin(now=sh(2025, 11, 1, 10), task_id="old", worker="celery@a")
+    scan.finish(old, {"breached": 0}, now=sh(2025, 11, 1, 10))
+    for i, worker in enumerate(["celery@a", "celery@b"]):
+        run = scan.begin(now=sh(2025, 11, 24, 10, i), task_id=f"t{i}", worker=worker)
+        scan.finish(run, scan.run(now=sh(2025, 11, 24, 10, i)), now=sh(2025, 11, 24, 10, i, 1))
+    assert list(ScanRun.objects.order_by("started_at").values_list("task_id", "worker")) == [
+        ("t0", "celery@a"),
+        ("t1", "celery@b"),
+    ]
