@@ -51,13 +51,27 @@ def api_client():
 
 @pytest.fixture
 def api_as():
-    """api_as(user) → an APIClient authenticated with the user's token."""
-    from rest_framework.authtoken.models import Token
+    """api_as(user) → an APIClient authenticated with a new API token of the user (issued now,
+    as POST /api/auth/token/ does; stamped as just used, so that a test's first request does not
+    write its last use and query counts stay those of the endpoint)."""
+    from django.utils import timezone
+
+    from kefu.org import workflow
 
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        now = timezone.now()
+        row, token = workflow.issue_token(user, now=now, client="pytest")
+        type(row).objects.filter(pk=row.pk).update(last_used_at=now)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_throttle(settings):
+    """Each test starts with no logins counted by the API's rate limit (kefu.core.lockout)."""
+    from django.core.cache import caches
+
+    caches[settings.KEFU_THROTTLE_CACHE].clear()
