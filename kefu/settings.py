@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tables2",
     "axes",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "django_celery_beat",
@@ -83,6 +84,7 @@ if TESTING:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "kefu.core.api.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -200,10 +202,40 @@ KEFU_LOGIN_RATE = env.str("KEFU_LOGIN_RATE", default="30/hour")
 KEFU_THROTTLE_CACHE = "throttle" if TESTING else "default"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("KEFU_SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# KEFU_SECURE_COOKIES=1: the site is served over HTTPS only (directly or behind a proxy that
+# terminates TLS, with KEFU_BEHIND_PROXY=1): cookies only over HTTPS, plain HTTP redirected, and
+# browsers told to use HTTPS for a year (HSTS; KEFU_HSTS_SECONDS=0 while trying HTTPS out).
+KEFU_SECURE = env.bool("KEFU_SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = KEFU_SECURE
+CSRF_COOKIE_SECURE = KEFU_SECURE
+SECURE_SSL_REDIRECT = KEFU_SECURE
+SECURE_HSTS_SECONDS = env.int("KEFU_HSTS_SECONDS", default=365 * 24 * 3600) if KEFU_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("KEFU_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("KEFU_HSTS_PRELOAD", default=False)
+# /healthz answers a load balancer's plain-HTTP probe instead of redirecting it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own origin, never inline (every
+# script is a static file; `json_script` data blocks are not scripts a browser runs). Styles
+# allow 'unsafe-inline': Tabler's markup and a few templates use style="" attributes, and htmx
+# adds its indicator <style>. Images may be data: URLs (Tabler's CSS icons, a signature preview).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 KEFU_BEHIND_PROXY = env.bool("KEFU_BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if KEFU_BEHIND_PROXY else None
 # Reverse proxies in front of the app that append to X-Forwarded-For: the client's address is the
@@ -259,7 +291,8 @@ REST_FRAMEWORK = {
     # JSON everywhere; the few actions that take a file (a photo, a scan, a CSV) add multipart.
     "DEFAULT_PARSER_CLASSES": ["kefu.core.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_THROTTLE_RATES": {"login": KEFU_LOGIN_RATE},
+    # DRF replaces its defaults with this dict: "anon" and "user" stay unlimited (None) as before.
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "login": KEFU_LOGIN_RATE},
     "NUM_PROXIES": KEFU_PROXY_COUNT,
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "kefu.core.api.exception_handler",
@@ -390,3 +423,7 @@ KEFU_ROBOTS = {
         "secret": env.str("KEFU_DISPATCH_ROBOT_SECRET", default=""),
     },
 }
+# security.W021 (HSTS preload off): preloading commits the whole domain, subdomains included, to
+# HTTPS in every browser for good; an installation on a company domain opts in deliberately with
+# KEFU_HSTS_PRELOAD=1 (docs/operations.md, "Security"), so the default leaves it off.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

@@ -146,3 +146,9 @@ def test_issue13_a_forwarded_address_counts_only_behind_a_trusted_proxy(client, 
         client.post(reverse("login"), login, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=ATTACKER).status_code == 429
     )
     assert client.post(reverse("login"), login, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=OFFICE).status_code == 302
+
+
+def test_issue13_the_login_rate_leaves_other_throttled_views_working():
+    """The public survey answer keeps DRF's anonymous throttle (unlimited): a 400, never a 500."""
+    response = APIClient().post("/api/surveys/answer/", {}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
