@@ -223,3 +223,12 @@ def test_issue13_my_tokens_page_is_in_the_user_menu_and_revokes(client, make_use
     assert f"令牌 {row.prefix}… 已撤销" in response.content.decode()
     assert refused(with_token(token))
     assert ApiToken.objects.filter(pk=theirs.pk).exists()
+
+
+def test_issue13_an_administrator_sees_every_token_in_the_admin_without_the_secret(client, make_user, admin_user):
+    row, token = workflow.issue_token(make_user("hotline"), now=timezone.now(), client="crm-sync/1.0")
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:org_apitoken_changelist")).content.decode()
+    assert row.prefix in html and "crm-sync/1.0" in html
+    assert token not in html and row.digest not in html
+    assert client.get(reverse("admin:org_apitoken_add")).status_code == 403
