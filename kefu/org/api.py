@@ -116,7 +116,7 @@ class LoginThrottled(exceptions.Throttled):
 
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("用户名"), max_length=150)
-    password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False, write_only=True)
+    password = serializers.CharField(label=_("密码"), max_length=1024, trim_whitespace=False, write_only=True)
 
     def validate(self, attrs):
         # django-axes marks a locked-out request on the object given to authenticate(); handing it
