@@ -51,13 +51,48 @@ def api_client():
 
 @pytest.fixture
 def api_as():
-    """api_as(user) → an APIClient authenticated with the user's token."""
-    from rest_framework.authtoken.models import Token
+    """api_as(user) → an APIClient authenticated with a new API token of the user, as POST
+    /api/auth/token/ issues it (kefu.org.workflow.issue_token), written in one INSERT and stamped
+    as just used, so that a test's query counts stay those of the endpoint it calls."""
+    from django.conf import settings
+    from django.utils import timezone
+    from knox.models import get_digest_token
+
+    from kefu.org.models import ApiToken
 
     def make(user):
+        now = timezone.now()
+        digest, token = get_digest_token()
+        ApiToken.objects.create(
+            user=user,
+            digest=digest,
+            token_key=token[:15],
+            created=now,
+            expiry=now + settings.KEFU_TOKEN_TTL,
+            last_used_at=now,
+            client="pytest",
+        )
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_throttle(settings):
+    """Each test starts with no logins counted by the API's rate limit (kefu.core.lockout)."""
+    from django.core.cache import caches
+
+    caches[settings.KEFU_THROTTLE_CACHE].clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request's LocaleMiddleware leaves its
+    language active in the thread, and the next test would read English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -8,7 +8,7 @@ from kefu.fieldservice.api import QASampleViewSet, WorkOrderViewSet
 from kefu.firstvisit.api import FirstVisitViewSet, NeedViewSet
 from kefu.knowledge.api import ArticleViewSet
 from kefu.notify.api import NotificationViewSet
-from kefu.org.api import DepartmentViewSet, RegionViewSet, StationViewSet, UserViewSet
+from kefu.org.api import ApiTokenViewSet, DepartmentViewSet, RegionViewSet, StationViewSet, UserViewSet
 from kefu.plans.api import ServicePlanViewSet
 from kefu.servicedesk.api import CallLogViewSet, DutyViewSet, HotlineRecordViewSet, RequestViewSet
 from kefu.surveys.api import RectificationViewSet, SurveyViewSet
@@ -16,6 +16,7 @@ from kefu.visits.api import ReturnVisitViewSet
 
 router = Router()
 router.register("users", UserViewSet, basename="user")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token-own")
 router.register("stations", StationViewSet, basename="station")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("regions", RegionViewSet, basename="region")

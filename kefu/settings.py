@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tables2",
     "axes",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "django_celery_beat",
@@ -84,6 +85,7 @@ if TESTING:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "kefu.core.api.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +158,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if TESTING:
+    # The login throttle counts in this process only, so parallel test processes (which share
+    # Redis in CI) never count each other's logins; conftest empties it before each test.
+    CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
 
 # --- Auth and security ------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -180,19 +186,62 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"
 LOGOUT_REDIRECT_URL = "login"
 
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Login lockout (kefu.core.lockout): 5 failures of one username from one address lock that pair
+# for 15 minutes; 20 failures from one address, whatever the usernames, lock the address.
+AXES_FAILURE_LIMIT = env.int("KEFU_LOGIN_FAILURE_LIMIT", default=5)
+KEFU_ADDRESS_FAILURE_LIMIT = env.int("KEFU_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("KEFU_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "kefu.core.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "kefu.core.lockout.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kefu.core.views.lockout"
 AXES_VERBOSE = False
+# POST /api/auth/token/ per address, right or wrong (DRF throttle, in the default cache: shared by
+# every process when REDIS_URL is set, per process otherwise).
+KEFU_LOGIN_RATE = env.str("KEFU_LOGIN_RATE", default="30/hour")
+KEFU_THROTTLE_CACHE = "throttle" if TESTING else "default"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("KEFU_SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# KEFU_SECURE_COOKIES=1: the site is served over HTTPS only (directly or behind a proxy that
+# terminates TLS, with KEFU_BEHIND_PROXY=1): cookies only over HTTPS, plain HTTP redirected, and
+# browsers told to use HTTPS for a year (HSTS; KEFU_HSTS_SECONDS=0 while trying HTTPS out).
+KEFU_SECURE = env.bool("KEFU_SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = KEFU_SECURE
+CSRF_COOKIE_SECURE = KEFU_SECURE
+SECURE_SSL_REDIRECT = KEFU_SECURE
+SECURE_HSTS_SECONDS = env.int("KEFU_HSTS_SECONDS", default=365 * 24 * 3600) if KEFU_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("KEFU_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("KEFU_HSTS_PRELOAD", default=False)
+# /healthz answers a load balancer's plain-HTTP probe instead of redirecting it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("KEFU_BEHIND_PROXY", default=False) else None
+# Content-Security-Policy (django-csp): scripts only from our own origin, never inline (every
+# script is a static file; `json_script` data blocks are not scripts a browser runs). Styles
+# allow 'unsafe-inline': Tabler's markup and a few templates use style="" attributes, and htmx
+# adds its indicator <style>. Images may be data: URLs (Tabler's CSS icons, a signature preview).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+KEFU_BEHIND_PROXY = env.bool("KEFU_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if KEFU_BEHIND_PROXY else None
+# Reverse proxies in front of the app that append to X-Forwarded-For: the client's address is the
+# one the outermost of them saw. 0: REMOTE_ADDR only (a client-sent header is never believed).
+KEFU_PROXY_COUNT = env.int("KEFU_PROXY_COUNT", default=1 if KEFU_BEHIND_PROXY else 0)
 
 # --- Language and time ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -236,7 +285,7 @@ REST_FRAMEWORK = {
     # The token scheme first: a request without credentials gets 401 with `WWW-Authenticate:
     # Token` (with the session first, DRF answers 403, which a client cannot act on).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "kefu.core.authentication.TokenAuthentication",
+        "kefu.org.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -246,9 +295,24 @@ REST_FRAMEWORK = {
     # JSON everywhere; the few actions that take a file (a photo, a scan, a CSV) add multipart.
     "DEFAULT_PARSER_CLASSES": ["kefu.core.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF replaces its defaults with this dict: "anon" and "user" stay unlimited (None) as before.
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "login": KEFU_LOGIN_RATE},
+    "NUM_PROXIES": KEFU_PROXY_COUNT,
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "kefu.core.api.exception_handler",
 }
+# API tokens (django-rest-knox, our own model org.ApiToken): a random 64-character token of which
+# only the SHA-512 digest is stored; it expires KEFU_TOKEN_TTL_HOURS after it is issued (a working
+# day by default) and ends earlier on logout, a password change or deactivation.
+KEFU_TOKEN_TTL_HOURS = env.float("KEFU_TOKEN_TTL_HOURS", default=10)
+KEFU_TOKEN_TTL = timedelta(hours=KEFU_TOKEN_TTL_HOURS)
+# How often a token's "last used" is written (not on every request: one UPDATE a minute at most).
+KEFU_TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
+KNOX_TOKEN_MODEL = "org.ApiToken"  # noqa: S105 -- a model name
+REST_KNOX = {"TOKEN_TTL": KEFU_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}
+# knox's own AuthToken is swapped out for org.ApiToken; its migrations would still create that
+# unused table, so knox has no migrations here (Django skips a swapped model's table).
+MIGRATION_MODULES = {"knox": None}
 # Every choice set of the models by one stable name (two "status" fields are two enums, not StatusE63Enum).
 ENUM_NAMES = {
     "CompanyKindEnum": "kefu.org.models.Company.Kind",
@@ -302,7 +366,11 @@ SPECTACULAR_SETTINGS = {
         "kefu.core.schema.declare_model_nulls_and_blanks",
     ],
     "TITLE": "Kefu API",
-    "DESCRIPTION": "客服管理系统 REST API：每个工作流步骤都是一个显式动作。令牌认证：POST /api/auth/token/。",
+    "DESCRIPTION": (
+        "Kefu (客服) REST API: every workflow step is an explicit action. Token authentication: "
+        f"POST /api/auth/token/ (a token expires after {KEFU_TOKEN_TTL_HOURS:g} h; list and revoke "
+        "yours at /api/auth/tokens/)."
+    ),
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -373,6 +441,7 @@ KEFU_ROBOTS = {
         "secret": env.str("KEFU_DISPATCH_ROBOT_SECRET", default=""),
     },
 }
-# Lockout is per username: an office behind one NAT address must not be locked out by one
-# person's typos (axes.W006 warns about exactly that choice).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# security.W021 (HSTS preload off): preloading commits the whole domain, subdomains included, to
+# HTTPS in every browser for good; an installation on a company domain opts in deliberately with
+# KEFU_HSTS_PRELOAD=1 (docs/operations.md, "Security"), so the default leaves it off.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

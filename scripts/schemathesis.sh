@@ -10,6 +10,9 @@
 #   positive_data_acceptance  (ST202) a workflow refuses schema-valid input for reasons no schema
 #                             can state (the state the item is in, a relation, a text that is
 #                             blank once stripped): a 400 with a Chinese message is the answer.
+# Operations left out, and why:
+#   auth_logout_create, auth_tokens_destroy  they end the token the run authenticates with (the
+#                             rest would be a run of 401s); kefu/org/tests/test_tokens.py tests them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${KEFU_ST_PORT:-8765}
@@ -43,5 +46,6 @@ token=$(curl -sf -X POST -H "Content-Type: application/json" -d '{"username":"ad
 "$ST/bin/schemathesis" run "http://127.0.0.1:$PORT/api/schema/" \
   -H "Authorization: Token $token" \
   --checks all --exclude-checks ignored_auth,positive_data_acceptance \
+  --exclude-operation-id auth_logout_create --exclude-operation-id auth_tokens_destroy \
   --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed "$SEED" -w 2 \
   --suppress-health-check all --warnings off

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -177,14 +176,3 @@ def exc_code(exc) -> str:
 
 
 __all__ = ["Http404", "PermissionDenied", "exception_handler", "status"]
-
-
-class ObtainToken(ObtainAuthToken):
-    """POST /api/auth/token/ {"username", "password"} → {"token"}, throttled like the login page.
-
-    django-axes marks a locked-out request on the object given to authenticate(); handing it
-    Django's own request (not DRF's wrapper) lets the axes middleware answer 429 in Chinese.
-    """
-
-    def get_serializer_context(self):
-        return {"request": self.request._request, "format": self.format_kwarg, "view": self}

@@ -2,7 +2,9 @@
 error answers of the one error contract (`kefu.core.api.exception_handler`) it can give, with
 the same body: `{"detail", "code", "field"?, "errors"?}`."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import permissions, serializers
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -19,6 +21,16 @@ class ErrorSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "Error"
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Token <token>` (kefu.org.authentication, knox tokens that expire)."""
+
+    target_class = "kefu.org.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")  # noqa: S106 -- the scheme name
 
 
 class AutoSchema(SpectacularAutoSchema):

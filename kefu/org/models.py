@@ -5,6 +5,8 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -223,3 +225,46 @@ class User(AbstractUser):
     @property
     def role_labels(self) -> list[str]:
         return [str(roles.ROLE_LABELS[k]) for k in roles.ROLE_KEYS if k in self.role_keys]
+
+    def save(self, *args, **kwargs):
+        """A saved password change or deactivation ends the user's API tokens (issue 13 §5), by
+        whatever path it came (the password page, the admin, `changepassword`, a reset, the
+        org workflow), as Django's session hash ends their sessions."""
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed or not self.is_active:
+            ApiToken.objects.filter(user=self).delete()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self, now):
+        return self.filter(expiry__gt=now)
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its SHA-512 digest is stored, with the first 15
+    characters of the token to find it; it expires `KEFU_TOKEN_TTL_HOURS` after it is issued
+    and ends on logout, a password change or deactivation (kefu.org.workflow)."""
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    created = models.DateTimeField(_("签发时间"))
+    expiry = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    client = models.CharField(_("客户端"), max_length=200, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["user", "expiry"])]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… · {self.user}"
+
+    @property
+    def prefix(self) -> str:
+        """What a person sees of the token: its first 8 characters, never the secret."""
+        return self.token_key[:8]

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.errors import KefuError
 from kefu.org import selectors, workflow
 from kefu.org.forms import RetireForm
+from kefu.org.models import ApiToken
 
 
 @login_required
@@ -58,3 +61,39 @@ def station_retire(request, pk):
 def user_list(request):
     page = Paginator(selectors.users_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "org/user_list.html", {"page": page})
+
+
+# --- API tokens and logout (issue 13 §5) ------------------------------------------------------
+
+
+@login_required
+def token_list(request):
+    """The user's own API tokens that have not expired: issued, client, last used, expiry and
+    the first 8 characters, each with a button to revoke it (reached from the user menu)."""
+    tokens = ApiToken.objects.filter(user=request.user).live(timezone.now())
+    return render(request, "org/token_list.html", {"tokens": tokens, "ttl_hours": settings.KEFU_TOKEN_TTL_HOURS})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    try:
+        workflow.revoke_token(token, by=request.user, now=timezone.now())
+    except KefuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("令牌 %(prefix)s… 已撤销，使用它的客户端需要重新获取令牌。") % {"prefix": token.prefix}
+        )
+    return redirect("tokens")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Web logout ends the session and every API token of the user (a shared computer is left
+    with nothing open); integrations log in with an account of their own."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            workflow.log_out(request.user)
+        return super().post(request, *args, **kwargs)

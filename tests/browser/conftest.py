@@ -53,9 +53,24 @@ def outside_requests():
 
 
 @pytest.fixture
-def page(browser, outside_requests):
+def csp_violations():
+    """What the browser refused under the Content-Security-Policy (issue 13 §5), as its console
+    reports it: every browser test ends with none, whatever pages it visited."""
+    return []
+
+
+def _watch_csp(page, violations: list) -> None:
+    page.on(
+        "console",
+        lambda m: m.type == "error" and "Content Security Policy" in m.text and violations.append(m.text),
+    )
+
+
+@pytest.fixture
+def page(browser, outside_requests, csp_violations):
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    _watch_csp(page, csp_violations)
 
     def check(request):
         url = urlparse(request.url)
@@ -68,10 +83,11 @@ def page(browser, outside_requests):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert csp_violations == [], csp_violations
 
 
 @pytest.fixture
-def phone_page(browser, outside_requests):
+def phone_page(browser, outside_requests, csp_violations):
     context = browser.new_context(
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
@@ -81,6 +97,7 @@ def phone_page(browser, outside_requests):
         device_scale_factor=2,
     )
     page = context.new_page()
+    _watch_csp(page, csp_violations)
     page.on(
         "request",
         lambda r: urlparse(r.url).hostname not in {None, "127.0.0.1", "localhost"} and outside_requests.append(r.url),
@@ -88,6 +105,7 @@ def phone_page(browser, outside_requests):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert csp_violations == [], csp_violations
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_cal1_admin_marks_a_holiday_and_the_rule_preview_moves(page, live_server
     page.goto(rule_url)
     due = page.locator("[data-testid=preview-due]")
     page.fill("#preview-start", "2025-11-28T10:00")  # Friday: 1 working day → Monday
-    page.wait_for_function("document.getElementById('preview-due').textContent === '2025-12-01 18:00'")
+    page.wait_for_function("() => document.getElementById('preview-due').textContent === '2025-12-01 18:00'")
     assert due.inner_text() == "2025-12-01 18:00"
 
     page.goto(f"{live_server.url}/deadlines/calendars/office/?month=2025-12")
@@ -87,7 +87,7 @@ def test_cal1_admin_marks_a_holiday_and_the_rule_preview_moves(page, live_server
 
     page.goto(rule_url)
     page.fill("#preview-start", "2025-11-28T10:00")
-    page.wait_for_function("document.getElementById('preview-due').textContent === '2025-12-02 18:00'")
+    page.wait_for_function("() => document.getElementById('preview-due').textContent === '2025-12-02 18:00'")
     assert due.inner_text() == "2025-12-02 18:00"
     screenshot(page, "rule-preview-after-holiday")
     assert outside_requests == []

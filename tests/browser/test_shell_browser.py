@@ -51,3 +51,35 @@ def test_wrong_password_shows_chinese_error_and_phone_layout(phone_page, live_se
     # On a phone the navigation collapses behind the toggler.
     assert phone_page.locator(".navbar-toggler").is_visible()
     screenshot(phone_page, "workbench-phone")
+
+
+def test_issue13_no_csp_violation_on_the_workbench_and_a_form_with_the_signature_pad(
+    page, live_server, demo, csp_violations
+):
+    from kefu.plans.models import ServicePlan
+
+    login(page, live_server, "hotline")
+    response = page.goto(f"{live_server.url}/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    # The watch works: an inline script is refused and reported.
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; document.body.append(s); }"
+        )
+    assert csp_violations and page.evaluate("() => window.x") is None
+    csp_violations.clear()
+    page.reload()
+    assert page.locator("[data-testid=workbench]").is_visible()
+    # The language switcher's script is a static file and still works.
+    page.select_option("#language-form select", "en")
+    page.wait_for_selector("html[lang=en]")
+    page.select_option("#language-form select", "zh-hans")
+    page.wait_for_selector("html[lang=zh-hans]")
+    assert csp_violations == []
+    # A form with the shared signature pad (the plan's customer signature): its script ran.
+    plan = ServicePlan.objects.get(status="approved")
+    page.context.clear_cookies()
+    login(page, live_server, "customer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.wait_for_selector("[data-signature-pad][data-ready='1']", state="attached")
+    assert csp_violations == []

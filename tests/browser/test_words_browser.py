@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kefu.core.tests.pending_en import catalogue
 from tests.browser.conftest import login
@@ -32,7 +33,8 @@ def _countdown_texts(page, seconds_list) -> list[str]:
             }""",
             seconds,
         )
-        page.wait_for_function("document.querySelector('[data-testid=clock-panel] .countdown').textContent !== ''")
+        page.locator("[data-testid=clock-panel] .countdown").first.wait_for()
+        expect(page.locator("[data-testid=clock-panel] .countdown").first).not_to_have_text("")
         texts.append(page.locator("[data-testid=clock-panel] .countdown").first.inner_text())
     return texts
 

@@ -98,11 +98,17 @@ def build_station_world(station, make_user, now) -> list:
 
     clock = clocks.start(station, "station.acknowledge", owner=master, now=now)
     crm = customer_world(station)
+    from django.utils import timezone
+
+    from kefu.org import workflow
+
+    token, _secret = workflow.issue_token(master, now=timezone.now(), client="station app")
     return [
         station,
         master,
         engineer,
         clock,
+        token,
         *Notification.objects.filter(recipient__station=station),
         *crm,
         *servicedesk_world(crm[0]),
