@@ -89,9 +89,10 @@ def test_os3_os4_engineer_on_a_phone_checks_in_fills_the_sheet_and_the_customer_
     settings.MEDIA_ROOT = tmp_path
     manager, engineer, hotline = _team()
     now = timezone.now()
-    order = new_order(
-        now=now - timedelta(minutes=30), manager=manager, engineer=engineer, hotline=hotline, until="scheduled"
-    )
+    base = now - timedelta(minutes=30)  # the appointment (base + 1 h) must fall today, even near midnight
+    if timezone.localdate(base + timedelta(hours=1)) != timezone.localdate(now):
+        base = now - timedelta(minutes=70)
+    order = new_order(now=base, manager=manager, engineer=engineer, hotline=hotline, until="scheduled")
     page = phone_page
     login(page, live_server, "fe")
     page.goto(f"{live_server.url}/fieldservice/m/")
