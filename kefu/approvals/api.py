@@ -63,7 +63,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_steps(self, obj) -> list[dict]:
-        return ApprovalStepSerializer(selectors.history(obj), many=True).data
+        return ApprovalStepSerializer(obj.steps.all(), many=True).data  # prefetched in order
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -105,7 +105,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         s = DecisionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         approval = workflow.decide(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return Response(ApprovalSerializer(approval).data)
+        return self._fresh(approval)
 
     @extend_schema(request=ResubmitSerializer, responses=ApprovalSerializer)
     @action(detail=True, methods=["post"])
@@ -113,4 +113,8 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         s = ResubmitSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         approval = workflow.resubmit(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return Response(ApprovalSerializer(approval).data)
+        return self._fresh(approval)
+
+    def _fresh(self, approval: Approval) -> Response:
+        """The approval as it is now, its steps read again (the prefetched ones are from before)."""
+        return Response(ApprovalSerializer(selectors.approvals_for(self.request.user).get(pk=approval.pk)).data)

@@ -1,7 +1,7 @@
 """Scoped reads of approvals: 待我审批 (the steps waiting for me) and one approval's history."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, OuterRef, Subquery
+from django.db.models import CharField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
@@ -28,8 +28,17 @@ def pending_count(user) -> int:
     return ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING, deciders=user).count()
 
 
+def _steps_in_order():
+    return ApprovalStep.objects.select_related("decided_by").prefetch_related("deciders").order_by("-round", "order")
+
+
 def approvals_for(user):
-    return Approval.objects.visible_to(user).select_related("submitted_by", "content_type")
+    """With every step of every round (newest round first): a list reads them without N+1."""
+    return (
+        Approval.objects.visible_to(user)
+        .select_related("submitted_by", "content_type")
+        .prefetch_related(Prefetch("steps", queryset=_steps_in_order()))
+    )
 
 
 def approval_for(user, pk) -> Approval:
@@ -38,4 +47,4 @@ def approval_for(user, pk) -> Approval:
 
 def history(approval: Approval) -> list[ApprovalStep]:
     """Every step of every round, newest round first, with who decided."""
-    return list(approval.steps.select_related("decided_by").prefetch_related("deciders").order_by("-round", "order"))
+    return list(_steps_in_order().filter(approval=approval))

@@ -210,6 +210,7 @@ def test_plan2_returned_plan_resubmitted_from_the_approval_goes_back_to_review(a
     approval = workflow.approval_of(plan, plans.PLAN_CHAIN)
     r = api_as(rep).post(f"/api/approvals/{approval.pk}/resubmit/", {"note": "已改为每月"}, format="json")
     assert r.status_code == 200 and r.json()["round"] == 2
+    assert [step["status"] for step in r.json()["steps"]][:1] == ["pending"]  # the new round, read fresh
     plan.refresh_from_db()
     assert plan.status == "submitted"
     plans.approve(plan, by=head, now=now)
@@ -236,3 +237,17 @@ def test_sr7_withdrawal_is_decided_in_the_call_centres_inbox_and_told_once(clien
     assert ServiceRequest.all_objects.get(pk=req.pk).status == "withdrawn"
     assert Outbox.objects.filter(recipient=owner, event__startswith="approval.").count() == 1
     assert not Outbox.objects.filter(event="request.withdrawal_reviewed").exists()
+
+
+def test_the_approvals_api_list_queries_do_not_grow(api_as, make_user, now, django_assert_max_num_queries):
+    rep, head = make_user(roles.CUSTOMER_REP), make_user(roles.DEPT_HEAD)
+    make_user(roles.GENERAL_MANAGER)
+    api = api_as(head)
+    workflow.submit(new_customer(rep, now=now, name="审批接口0号有限公司"), "tests.two_steps", by=rep, now=now)
+    api.get("/api/approvals/")
+    with django_assert_max_num_queries(10):
+        few = api.get("/api/approvals/").json()["count"]
+    for i in range(1, 8):
+        workflow.submit(new_customer(rep, now=now, name=f"审批接口{i}号有限公司"), "tests.two_steps", by=rep, now=now)
+    with django_assert_max_num_queries(10):
+        assert api.get("/api/approvals/").json()["count"] == few + 7
