@@ -43,6 +43,8 @@ class ServiceSheetSerializer(serializers.ModelSerializer):
             "pdf",
         ]
         read_only_fields = fields
+        # null until the PDF job has rendered it after the signature's commit (生成中)
+        extra_kwargs = {"pdf": {"allow_null": True}}
 
 
 class WorkOrderSerializer(serializers.ModelSerializer):
