@@ -1,21 +1,39 @@
 """The product's list pages, by URL name: every page that shows rows of a model.
 
-Domains register theirs from their AppConfig.ready() (`lists.register("customers:list")`), as
-they do their navigation items and workbench panels. The station-isolation and personal-data
-guards walk every page registered here (QS-6), so a new list is checked from its first day.
+Domains register theirs from their AppConfig.ready(): a list-kit declaration
+(`lists.register(CustomerTable())`, kefu.core.tables), which also gives the page its
+"导出 Excel". The station-isolation and personal-data guards and the list-kit test walk every
+page registered here (QS-6, RPT-4), so a new list is checked from its first day.
 """
 
-# org and notify declare theirs here: they sit below the rest and have no list kit of their own.
-HTML_LISTS: list[str] = ["org:station_list", "org:user_list", "notify:list"]
+from typing import Any
+
+TABLES: dict[str, Any] = {}
 
 
-def register(url_name: str) -> str:
-    """Declare a list page (a URL name that takes no arguments). Registering twice is harmless."""
-    if url_name not in HTML_LISTS:
-        HTML_LISTS.append(url_name)
-    return url_name
+def register(table: Any) -> Any:
+    """Declare a list page (a kefu.core.tables.Table whose `name` is a URL name without
+    arguments). Registering the same name twice is a mistake and raises."""
+    if isinstance(table, str):  # a page not yet on the kit: the guards walk it, nothing exports it
+        TABLES.setdefault(table, None)
+        return table
+    if TABLES.get(table.name) is not None and type(TABLES[table.name]) is not type(table):
+        raise ValueError(f"list {table.name} registered twice")
+    TABLES[table.name] = table
+    return table
+
+
+def table(name: str) -> Any:
+    """The declaration of a registered list page; KeyError if there is none."""
+    if TABLES[name] is None:
+        raise KeyError(name)
+    return TABLES[name]
+
+
+def tables() -> list[Any]:
+    return [t for t in TABLES.values() if t is not None]
 
 
 def html_lists() -> list[str]:
-    """The registered list pages, in registration order."""
-    return list(HTML_LISTS)
+    """The registered list pages' URL names, in registration order."""
+    return list(TABLES)

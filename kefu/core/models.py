@@ -93,3 +93,38 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {timezone.localtime(self.beat_at):%Y-%m-%d %H:%M:%S}"
+
+
+class ExportJob(models.Model):
+    """An Excel export too big to build during the request (RPT-4): built by a job, with its
+    progress on the page and the file offered to the one who asked when it is done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.PROTECT)
+    list_name = models.CharField(_("列表"), max_length=100)
+    title = models.CharField(_("名称"), max_length=100)
+    query = models.TextField(_("筛选条件"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    written = models.PositiveIntegerField(_("已写行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.written * 100 // self.total) if self.total else 0

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from kefu.core.exports import run_export  # noqa: F401 (registered here for the worker)
 from kefu.core.models import Heartbeat
 
 

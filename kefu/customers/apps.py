@@ -8,7 +8,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.core import lists, navigation
-        from kefu.customers import demo, masking
+        from kefu.customers import demo, masking, tables
         from kefu.org import demo_data
 
         masking.declare("customers.contact", mobile="phone", phone="phone")
@@ -19,4 +19,4 @@ class CustomersConfig(AppConfig):
             )
         )
         demo_data.register(demo.load)
-        lists.register("customers:list")
+        lists.register(tables.CUSTOMERS)

@@ -1,50 +1,13 @@
 """Personal data masking (QS-6): phones, mobiles and addresses for roles that don't need them.
 
 Who may see them is the rules permission `customers.view_personal_data`; pages, the API and
-exports all call `personal()` so no output path shows a raw value to the wrong role.
+exports all call `personal()` so no output path shows a raw value to the wrong role. The
+masking itself lives in kefu/core/masking.py (the list kit uses it too).
 """
 
-import re
+from kefu.core.masking import mask_address, mask_phone, personal
 
-_DIGITS = re.compile(r"\d")
-
-
-def mask_phone(value) -> str:
-    """13812345678 → 138****5678; 021-58880001 → 021-****0001; short values keep only the end."""
-    text = str(value or "")
-    digits = _DIGITS.findall(text)
-    if not digits:
-        return text
-    if text.startswith("+86"):
-        text = text[3:]
-        digits = digits[2:]
-    n = len(digits)
-    keep_head = 3 if n >= 11 else (min(4, n - 4) if n > 8 else 0)
-    keep_tail = 4 if n > 4 else 1
-    out, seen = [], 0
-    for ch in text:
-        if ch.isdigit():
-            seen += 1
-            out.append(ch if seen <= keep_head or seen > n - keep_tail else "*")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def mask_address(value: str) -> str:
-    """Keep the first 6 characters (the district), hide the street: 浦东新区张江路 88 号 → 浦东新区张江****."""
-    text = str(value or "")
-    if not text:
-        return ""
-    keep = min(6, max(len(text) // 3, 1))
-    return text[:keep] + "****"
-
-
-def personal(value, *, allowed: bool, kind: str = "phone") -> str:
-    if allowed or not value:
-        return str(value or "")
-    return mask_address(value) if kind == "address" else mask_phone(value)
-
+__all__ = ["mask_address", "mask_phone", "personal"]
 
 # --- personal fields, declared once (QS-6) --------------------------------------------------
 # "app.model" → {field: "phone" | "address"}. Every API serializer of such a model masks these

@@ -3,15 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kefu.core import exports
 from kefu.core.errors import KefuError
 from kefu.customers import excel, selectors, timeline, workflow
 from kefu.customers.forms import (
@@ -25,9 +23,9 @@ from kefu.customers.forms import (
     ReasonForm,
 )
 from kefu.customers.models import Customer, ImportJob
+from kefu.customers.tables import CUSTOMERS, filters_of
 from kefu.org.models import Region, User
 
-FILTERS = ("q", "level", "owner", "province", "city", "status")
 SAVED = _("客户档案已更新。")
 CHILD_SAVED = _("%(what)s：已保存。")
 STATUS_SAID = {"close": _("已关闭客户档案：%(c)s。"), "reopen": _("已重新启用客户档案：%(c)s。")}
@@ -43,101 +41,18 @@ def provinces() -> list[Region]:
     return _PROVINCES
 
 
-def _filters(request) -> dict[str, str]:
-    return {k: request.GET.get(k, "").strip() for k in FILTERS}
-
-
-# What a list row shows: no text blobs, no search columns.
-SELECTED = ("province", "city", "district")
-LIST_FIELDS = (
-    "id",
-    "name",
-    "short_name",
-    "level",
-    "address",
-    "owner_id",
-    "status",
-    "created_at",
-    "province__name",
-    "city__name",
-    "district__name",
-)
-
-
-class ListPaginator(Paginator):
-    """Pages of a list that may hold hundreds of thousands of rows (issue #5).
-
-    - The count stops at `cap`: COUNT(*) over a LIMIT subquery reads at most `cap` + 1 index
-      entries (an exact COUNT(*) of 100,000 customers took 25-40 ms). Past the cap the page
-      says "more than" and pages end there, so no OFFSET reads more than `cap` rows either:
-      beyond that, filters and search narrow the list.
-    - A page always asks for `per_page` rows. Django trims the last page's LIMIT to the
-      count, and with LIMIT 1 PostgreSQL walks the newest-first index row by row for the one
-      search hit instead of using the search index (110 ms for 1 hit in 110,000 rows).
-    - Deep pages, and `ids_first` lists (search), read the page's ids first, then only those
-      rows with their regions: past an OFFSET that is an index-only scan, and for a search
-      SQLite otherwise joins the regions and computes bm25 for every hit before sorting
-      (28 ms → 13 ms for 4,500 hits of 100,000).
-    """
-
-    cap = 10_000
-    deep = 300  # from this OFFSET on, the ids first
-
-    def __init__(self, object_list, per_page, *, ids_first: bool = False, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.ids_first = ids_first
-
-    @cached_property
-    def exact_count(self) -> int:
-        return self.object_list.values("pk").order_by()[: self.cap + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.exact_count > self.cap
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.exact_count, self.cap)
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = self.object_list
-        if self.ids_first or bottom >= self.deep:
-            ids = rows.values("pk")[bottom : bottom + self.per_page]
-            rows = (
-                Customer.all_objects.filter(pk__in=Subquery(ids))
-                .select_related(*SELECTED)
-                .only(*LIST_FIELDS)
-                .order_by(*rows.query.order_by)
-            )
-        else:
-            rows = rows[bottom : bottom + self.per_page]
-        return self._get_page(list(rows), number, self)
-
-
 @login_required
 @permission_required("customers.view_customer_list", raise_exception=True)
 def customer_list(request):
-    filters = _filters(request)
-    qs = selectors.customers_for(request.user, **filters, with_owner=False).only(*LIST_FIELDS)
-    page = ListPaginator(qs, 30, ids_first=bool(filters["q"])).get_page(request.GET.get("page"))
-    # Owners come from the filter's list of representatives: no query per page for them.
+    # The owner filter lists the representatives; the rows' owners mostly come from it.
     owners = list(User.objects.filter(groups__name="customer_rep", is_active=True).order_by("username"))
-    by_pk = {u.pk: u for u in owners}
-    missing = {c.owner_id for c in page if c.owner_id and c.owner_id not in by_pk}
-    if missing:
-        by_pk.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
-    for c in page:
-        c.owner_name = by_pk[c.owner_id].display_name if c.owner_id else ""
-        # get_FOO_display() translates every choice on each call; one label per row here.
-        c.level_label, c.status_label = Customer.Level(c.level).label, Customer.Status(c.status).label
+    listing = CUSTOMERS.listing(request, owners=owners)
     return render(
         request,
         "customers/customer_list.html",
         {
-            "page": page,
-            "filters": filters,
+            "listing": listing,
+            "filters": filters_of(request.GET),
             "levels": Customer.Level.choices,
             "statuses": Customer.Status.choices,
             "provinces": provinces(),
@@ -145,7 +60,6 @@ def customer_list(request):
             "show_personal": selectors.can_see_personal(request.user),
             "can_add": request.user.has_perm("customers.add_customer"),
             "can_import": request.user.has_perm("customers.import_customers"),
-            "can_export": request.user.has_perm("customers.export_customers"),
         },
     )
 
@@ -362,11 +276,7 @@ def regions(request):
 @login_required
 @permission_required("customers.export_customers", raise_exception=True)
 def export(request):
-    qs = selectors.customers_for(request.user, **_filters(request))
-    content = excel.export_customers(qs, user=request.user)
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{excel.EXPORT_FILENAME}"'
-    return response
+    return exports.respond(request, CUSTOMERS)
 
 
 @login_required

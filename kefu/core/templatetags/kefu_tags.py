@@ -58,3 +58,18 @@ def status_badge(obj, field: str = "status", extra: str = "", label=None):
         b["status"],
         label or b["label"],
     )
+
+
+# --- the list kit (kefu.core.tables) -----------------------------------------------------------
+
+
+@register.inclusion_tag("components/_list_table.html")
+def list_table(listing):
+    """`{% list_table listing %}`: the page's table, its count and its pager, from the declaration."""
+    return {"listing": listing}
+
+
+@register.inclusion_tag("components/_export_button.html")
+def export_button(listing):
+    """`{% export_button listing %}`: "导出 Excel" with the page's filters, for those who may."""
+    return {"listing": listing}

@@ -1,0 +1,72 @@
+"""The one paginator of the product: pages of lists that may hold a million rows (issues #5, #6).
+
+- The count stops at `cap`: COUNT(*) over a LIMIT subquery reads at most `cap` + 1 index
+  entries (an exact COUNT(*) of 1,000,000 requests costs more than the page itself). Past the
+  cap the page says "more than" and pages end there, so no OFFSET reads more than `cap` rows
+  either: beyond that, filters and search narrow the list.
+- A page always asks for `per_page` rows. Django trims the last page's LIMIT to the count, and
+  with LIMIT 1 PostgreSQL walks the newest-first index row by row for the one search hit
+  instead of using the search index (110 ms for 1 hit in 110,000 rows).
+- With `refetch`, deep pages (and every page when `ids_first`, e.g. a search) read the page's
+  ids first, then only those rows: past an OFFSET that is an index-only scan, and for a search
+  SQLite otherwise joins and ranks every hit before sorting (28 ms → 13 ms for 4,500 hits).
+
+The HTML pages (through kefu.core.tables) and the API (`CappedCountPagination` in
+kefu/core/api.py) both use it.
+"""
+
+from collections.abc import Callable
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet, Subquery
+from django.utils.functional import cached_property
+
+
+class CappedPaginator(Paginator):
+    cap = 10_000
+    deep = 300  # from this OFFSET on, with refetch, the ids first
+
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        *,
+        cap: int | None = None,
+        count_source: QuerySet | None = None,
+        refetch: Callable[[Subquery], QuerySet] | None = None,
+        ids_first: bool = False,
+        deep: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(object_list, per_page, **kwargs)
+        if cap is not None:
+            self.cap = cap
+        self.count_source = object_list if count_source is None else count_source
+        self.refetch = refetch
+        self.ids_first = ids_first
+        if deep is not None:
+            self.deep = deep
+
+    @cached_property
+    def exact_count(self) -> int:
+        """The count up to cap + 1 (cap + 1 means "more than cap")."""
+        return self.count_source.values("pk").order_by()[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.exact_count > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.exact_count, self.cap)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list
+        if self.refetch is not None and (self.ids_first or bottom >= self.deep):
+            ids = rows.values("pk")[bottom : bottom + self.per_page]
+            rows = self.refetch(Subquery(ids)).order_by(*rows.query.order_by)
+        else:
+            rows = rows[bottom : bottom + self.per_page]
+        return self._get_page(list(rows), number, self)
