@@ -18,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from kefu.core import words
 from kefu.core.errors import KefuError
+from kefu.core.paging import CappedPaginator
 
 NOT_FOUND = _("未找到该记录，或您无权查看。")
 TOO_BIG = _("请求体过大（最大 %(mb)d MB）。")
@@ -142,6 +143,41 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class CappedCountPagination(Pagination):
+    """Page numbers as everywhere, but the total is counted up to `cap` rows only
+    (kefu.core.paging, the same paginator as the pages).
+
+    Counting a 1,000,000-row table for every page costs more than the page itself (a common
+    search word: 130 ms for 10,000 matches, 10 ms for 1,000). When more rows match, `count`
+    is cap + 1 and `count_capped` is true ("more than 1,000": narrow the filters); the pages up
+    to that point work as usual. A view may offer the same rows in a form cheaper to count
+    (`count_queryset()`).
+    """
+
+    cap = 1_000
+
+    def get_cap(self) -> int:
+        return self.cap
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._count_source = view.count_queryset() if hasattr(view, "count_queryset") else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list, per_page):
+        return CappedPaginator(object_list, per_page, cap=self.get_cap(), count_source=self._count_source)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count"] = self.page.paginator.exact_count
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {"type": "boolean"}
+        return schema
 
 
 def exception_handler(exc, context):

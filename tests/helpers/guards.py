@@ -16,9 +16,19 @@ from django.db import models
 from django.urls import reverse
 
 from kefu.api import router
+from kefu.core import lists
 from kefu.core.lists import html_lists
 
 _ROW = re.compile(r'data-object="([a-z0-9_]+\.[a-z0-9_]+):([^"]+)"')
+_COUNT = re.compile(r'data-count="(\d+)"')
+
+
+def _export_rows(response) -> int:
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].max_row - 1
 
 
 def world_index(objects: Iterable[models.Model]) -> dict[str, set[str]]:
@@ -75,6 +85,14 @@ def assert_station_isolation(client, api_client, foreign: Iterable[models.Model]
             seen = {(label, pk) for label, pk in _ROW.findall(html)}
             leaked = {(label, pk) for label, pk in seen if pk in index.get(label, set())}
             assert not leaked, f"{url_name} shows rows of another station: {sorted(leaked)}"
+            # Its export reads the same scoped rows (kefu.core.tables): as many as the page counts.
+            count = _COUNT.search(html)
+            table = lists.TABLES.get(url_name)
+            if table is not None and count and 'data-capped="1"' not in html:
+                export = client.get(reverse("exports:start", args=[url_name]))
+                if export.status_code == 200:
+                    assert _export_rows(export) == int(count.group(1)), f"{url_name}: export rows != page rows"
+                    checked.append(f"export:{url_name}")
         checked.append(f"html:{url_name}")
     return checked
 
@@ -143,6 +161,8 @@ def assert_no_personal_data(client, api_client, secrets: Iterable[str], *, pages
             check(f"api:{url_name}:detail", api_client.get(url))
     for url_name in html_lists():
         check(f"html:{url_name}", client.get(reverse(url_name)))
+    for table in lists.tables():
+        check(f"export:{table.name}", client.get(reverse("exports:start", args=[table.name])))
     for url in pages:
         check(f"page:{url}", client.get(url))
     return checked
