@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_tables2",
     "axes",
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
@@ -269,7 +268,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 # --- Email ------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("KEFU_EMAIL_URL", default="consolemail://")

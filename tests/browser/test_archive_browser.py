@@ -148,3 +148,27 @@ def test_an_import_with_errors_shows_the_report_and_imports_nothing(page, live_s
     assert "客户级别" in text and "手机" in text and "与已有客户重复" in text
     screenshot(page, "import-errors")
     assert Customer.objects.count() == before
+
+
+def test_dept_head_exports_the_customer_list_with_masked_phones(page, live_server, demo, screenshot, outside_requests):
+    """RPT-4 + QS-6: the department head reads the archive but not personal data; the export
+    of the filtered list holds the page's rows, with every phone masked."""
+    from openpyxl import load_workbook
+
+    login(page, live_server, "dept_head")
+    page.goto(f"{live_server.url}/customers/?level=vip")
+    table = page.locator("[data-testid=customer-table]")
+    shown = int(table.get_attribute("data-count"))
+    assert shown >= 1
+    screenshot(page, "customers-export-dept-head")
+    with page.expect_download() as download:
+        page.click("[data-testid=export]")
+    path = download.value.path()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(path, "rb") as fh:
+        rows = list(load_workbook(BytesIO(fh.read())).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) - 1 == shown
+    header = rows[0]
+    mobiles = [r[header.index("手机")] for r in rows[1:] if r[header.index("手机")]]
+    assert mobiles and all("****" in m for m in mobiles)
+    assert outside_requests == []
