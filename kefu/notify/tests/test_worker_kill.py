@@ -29,10 +29,6 @@ from kefu.notify.tests.robot_server import RobotServer
 pytestmark = [
     pytest.mark.jobs,
     pytest.mark.django_db(transaction=True),
-    # Runs in `make test` (SQLite); in CI's PostgreSQL + Redis run the test process's Celery app
-    # is bound to the Redis broker at import, so its sends miss the test's own broker: known,
-    # to be fixed (the worker then never gets the items within the deadline).
-    pytest.mark.skipif(bool(os.environ.get("CELERY_BROKER_URL")), reason="test process bound to another broker"),
 ]
 
 ITEMS = 40  # occurrences, each: in-app to two users and one dispatch-group robot message
@@ -50,9 +46,14 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def broker(tmp_path):
+def broker(tmp_path, monkeypatch):
     """A SQLite broker of this test's own, for the test process (it queues the delivery job on
-    commit and plays beat's 15-second sweep) and for the workers."""
+    commit and plays beat's 15-second sweep) and for the workers. Celery reads the
+    CELERY_BROKER_URL environment variable before its configuration (CI's PostgreSQL + Redis
+    run sets it), so it goes for the test."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
+    monkeypatch.delenv("CELERY_BROKER_READ_URL", raising=False)
     url = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
     keys = ("broker_url", "task_always_eager", "broker_transport_options")
     saved = {k: app.conf[k] for k in keys}
