@@ -21,7 +21,7 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
 from kefu import jobs
 from kefu.core.errors import Invalid
@@ -226,8 +226,11 @@ def _keep(subject, upload, mime: str, *, kind: str, by, now: datetime) -> Attach
     return item
 
 
-def sample_png() -> bytes:
-    """A small real PNG, for the demo data and the tests."""
+def sample_png(size: tuple[int, int] = (64, 48)) -> bytes:
+    """A real PNG (a screen with a window on it), for the demo data and the tests."""
+    image = Image.new("RGB", size, (40, 110, 200))
+    w, h = size
+    ImageDraw.Draw(image).rectangle([w // 8, h // 6, w * 7 // 8, h * 5 // 6], fill="white", outline="black")
     out = io.BytesIO()
-    Image.new("RGB", (64, 48), (40, 110, 200)).save(out, format="PNG")
+    image.save(out, format="PNG")
     return out.getvalue()
