@@ -107,30 +107,32 @@ def of(subject: models.Model, *, kind: str | None = None):
 BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF")  # (executables carry NUL bytes)
 
 
-def _is_text(head: bytes) -> bool:
+def _is_text(head: bytes, *, cut: bool) -> bool:
     """Plain text (a log, a CSV): no control bytes but tab, newlines, form feed and escape, and
-    UTF-8 or GB18030 (what Chinese Windows writes). The last character may be cut off."""
+    UTF-8 or GB18030 (what Chinese Windows writes). Where `head` is only the beginning of the
+    file (`cut`), its last character may be cut in two."""
     if head.startswith(BINARY_MAGIC) or any(b < 0x20 and b not in b"\t\n\r\x0c\x1b" for b in head):
         return False
     for encoding in ("utf-8", "gb18030"):
         try:
             head.decode(encoding)
         except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:
+            if not cut or exc.start < len(head) - 4:
                 continue
         return True
     return False
 
 
 def _office(upload) -> str | None:
-    """A Word, Excel or PowerPoint file (OOXML: a zip with [Content_Types].xml and its part)."""
+    """A Word, Excel or PowerPoint file (OOXML: a zip with [Content_Types].xml and its part),
+    without macros."""
     try:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
-    if "[Content_Types].xml" not in names:
-        return None
+    if "[Content_Types].xml" not in names or any(n.endswith("vbaProject.bin") for n in names):
+        return None  # not OOXML, or a macro-enabled file (.docm, .xlsm) under a harmless name
     for prefix, mime in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
         if any(n.startswith(prefix) for n in names):
             return mime
@@ -158,7 +160,7 @@ def sniff(upload) -> tuple[str | None, tuple[int, int] | None]:
             pass
         else:
             return {"JPEG": JPEG, "MPO": JPEG, "PNG": PNG, "WEBP": WEBP}[fmt], size
-        return (TEXT if head and _is_text(head) else None), None
+        return (TEXT if head and _is_text(head, cut=len(head) < upload.size) else None), None
     finally:
         upload.seek(0)
 

@@ -39,11 +39,13 @@ def jpeg(size=(1600, 1200), colour=(200, 30, 30)) -> bytes:
     return out.getvalue()
 
 
-def docx() -> bytes:
+def docx(*, macros: bool = False) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
+        if macros:
+            archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0")
     return out.getvalue()
 
 
@@ -108,10 +110,20 @@ def test_issue14_5_site_photos_are_images_only(request_of_customer, now, data):
     assert exc.value.message == attachments.TYPE_REFUSED % {"name": "IMG_0001.jpg", "types": "JPG、PNG、WebP"}
 
 
-def test_issue14_5_a_broken_image_is_no_text(request_of_customer, now):
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("截图.png", b"\x89PNG\r\n"),  # a broken image is no text, though b"\x89P" decodes as GB18030
+        ("说明.docx", docx(macros=True)),  # a macro-enabled document under a harmless name
+        ("资料.zip", b"PK\x03\x04" + b"\x00" * 40),  # an archive (could carry anything)
+        ("日志.txt", "正常的开头".encode() + b"\xff\xfe"),  # ends in bytes no text has
+    ],
+)
+def test_issue14_5_request_attachments_refuse_what_is_not_a_document(request_of_customer, now, name, data):
     req, hotline = request_of_customer
-    with pytest.raises(Invalid, match=r"截图\.png"):
-        attachments.attach(req, upload("截图.png", b"\x89PNG\r\n"), kind="request", by=hotline, now=now)
+    with pytest.raises(Invalid) as exc:
+        attachments.attach(req, upload(name, data), kind="request", by=hotline, now=now)
+    assert name in str(exc.value.message)
 
 
 # --- Size and count limits per kind ----------------------------------------------------------
