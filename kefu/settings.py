@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kefu.core",
     "kefu.org",
     "kefu.audit",
+    "kefu.documents",
     "kefu.notify",
     "kefu.deadlines",
     "kefu.approvals",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("surveys/", include("kefu.surveys.urls")),
     path("servicedesk/", include("kefu.servicedesk.urls")),
     path("fieldservice/", include("kefu.fieldservice.urls")),
+    path("files/", include("kefu.documents.urls")),
     path("portal/requests/", include("kefu.servicedesk.portal_urls")),
     path("exports/", include("kefu.shell.export_urls")),
     path("admin/", admin.site.urls),

@@ -11,7 +11,8 @@ class FieldServiceConfig(AppConfig):
 
         from kefu.core import lists, navigation, workbench
         from kefu.customers.models import register_relation_scope
-        from kefu.fieldservice import demo, views
+        from kefu.documents import attachments
+        from kefu.fieldservice import demo, selectors, views
         from kefu.fieldservice import rules as _rules  # noqa: F401 — registers the permissions
         from kefu.org import demo_data, roles
 
@@ -35,5 +36,6 @@ class FieldServiceConfig(AppConfig):
             roles.FIELD_ENGINEER, lambda user, prefix: Q(**{f"{prefix}work_orders__engineer": user})
         )
         demo_data.register(demo.load)
+        attachments.register_subject("fieldservice.servicesheet", may_see=selectors.may_see_sheet)
         for name in ("fieldservice:board", "fieldservice:today", "fieldservice:list"):
             lists.register(name)

@@ -37,7 +37,9 @@ def render(sheet: ServiceSheet, *, masked: bool = False) -> bytes:
             "req": order.request,
             "company": Company.objects.order_by("pk").first(),
             "contact": _contact(order, masked=masked),
-            "photos": [url for url in (images.thumbnail_data_url(p.file) for p in sheet.photos.all()) if url],
+            "photos": [
+                url for url in (images.thumbnail_data_url(p.thumbnail or p.file) for p in sheet.photos.all()) if url
+            ],
             "signature": images.data_url(source) if source else "",
             "printed_at": timezone.localtime(sheet.signed_at) if sheet.signed_at else None,
         },

@@ -6,6 +6,7 @@ place that then grows a station branch.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import AliveManager, AliveQuerySet, SoftDeletable
 from kefu.deadlines.models import Waitable
+from kefu.documents.models import Attachment
 from kefu.org import roles
 
 USER = settings.AUTH_USER_MODEL
@@ -183,6 +185,8 @@ class ServiceSheet(models.Model):
     archived_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     return_visit_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     return_visit_note = models.TextField(_("回访记录"), blank=True)
+    # The engineer's site photos (OS-3): kefu.documents, kind "site_photo".
+    photos = GenericRelation(Attachment, related_query_name="service_sheet")
 
     class Meta:
         verbose_name = _("服务单")
@@ -198,20 +202,6 @@ class ServiceSheet(models.Model):
     def visit_contact(self):
         """Whom the next-day return visit calls (RV-2, kefu.visits): who reported the problem."""
         return self.order.request.contact
-
-
-class SheetPhoto(models.Model):
-    sheet = models.ForeignKey(ServiceSheet, on_delete=models.PROTECT, related_name="photos")
-    file = models.FileField(_("照片"), upload_to="sheets/photos/%Y/%m/")
-    uploaded_at = models.DateTimeField(_("上传时间"))
-    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        verbose_name = _("现场照片")
-        verbose_name_plural = _("现场照片")
-
-    def __str__(self) -> str:
-        return self.file.name
 
 
 class Escalation(models.Model):

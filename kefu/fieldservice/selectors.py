@@ -28,6 +28,11 @@ def order_for(user, pk) -> WorkOrder:
     return get_object_or_404(qs, pk=pk)
 
 
+def may_see_sheet(user, sheet: ServiceSheet) -> bool:
+    """Whether the user may open the sheet's order, and so its site photos (as `order_for`)."""
+    return WorkOrder.objects.visible_to(user).filter(pk=sheet.order_id).exists()
+
+
 def _day(now: datetime) -> tuple[datetime, datetime]:
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return start, start + timedelta(days=1)

@@ -12,6 +12,5 @@ urlpatterns = [
     path("m/<int:pk>/", views.phone_order, name="phone"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/sheet.pdf", views.sheet_pdf, name="pdf"),
-    path("<int:pk>/photos/<int:photo>/", views.sheet_photo, name="photo"),
     path("<int:pk>/<slug:verb>/", views.order_action, name="action"),
 ]

@@ -25,7 +25,7 @@ from kefu.customers.masking import personal
 from kefu.deadlines import clocks, waiting
 from kefu.deadlines.models import OPEN_STATES, WaitingFor
 from kefu.fieldservice import documents, selectors, workflow
-from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, SheetPhoto, WorkOrder
+from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, WorkOrder
 from kefu.org import roles
 from kefu.org.models import User
 
@@ -344,17 +344,6 @@ def sheet_pdf(request, pk):
         response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
         return response
     return FileResponse(sheet.pdf.open("rb"), content_type="application/pdf", filename=f"{order.number}.pdf")
-
-
-@login_required
-def sheet_photo(request, pk, photo):
-    """A photo of the sheet, only to whoever may see the order (never a public media URL)."""
-    order = selectors.order_for(request.user, pk)
-    item = get_object_or_404(SheetPhoto, pk=photo, sheet__order=order)
-    return FileResponse(
-        item.file.open("rb"),
-        content_type="image/jpeg" if item.file.name.lower().endswith((".jpg", ".jpeg")) else "image/png",
-    )
 
 
 @login_required

@@ -1,7 +1,5 @@
 """Customer service plan (PLAN-1..PLAN-3): write → submit → approve (schedules visits) | return → sign."""
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +15,7 @@ from kefu.core.errors import REASON_REQUIRED, Conflict, Invalid
 from kefu.core.permissions import require
 from kefu.customers import timeline
 from kefu.customers.models import Contract, Customer
+from kefu.documents import images
 from kefu.org.models import User
 from kefu.plans.models import ServicePlan
 from kefu.visits import workflow as visits
@@ -27,7 +26,7 @@ MOVE_NOT_ALLOWED = _("服务计划不能从“%(before)s”变为“%(after)s”
 NOT_EDITABLE = _("只有草稿或已退回的计划可以修改。")
 SIGNATURE_REQUIRED = _("请让客户在屏幕上签名，或上传签字扫描件。")
 SIGNER_REQUIRED = _("请填写签字人姓名。")
-BAD_SIGNATURE = _("签名图片无法读取，请重新签名。")
+BAD_SIGNATURE = images.BAD_SIGNATURE  # the one decoder's message (issue 14 §5)
 BAD_SCAN = _("扫描件须为 PDF、JPG 或 PNG，且不超过 10 MB。")
 CONTRACT_OF_OTHER_CUSTOMER = _("所选合同不属于该客户。")
 
@@ -209,17 +208,6 @@ def _returned(plan: ServicePlan, *, approval, step, by, now: datetime, reason: s
     )
 
 
-def _decode_signature(data_url: str) -> bytes:
-    header, _sep, payload = (data_url or "").partition(",")
-    try:
-        raw = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid(BAD_SIGNATURE, field="signature") from None
-    if not header.startswith("data:image/png") or not raw.startswith(b"\x89PNG") or len(raw) > MAX_SCAN:
-        raise Invalid(BAD_SIGNATURE, field="signature")
-    return raw
-
-
 def sign(plan: ServicePlan, *, signer_name: str, signature: str = "", scan=None, by, now: datetime) -> ServicePlan:
     """At delivery the end customer signs: drawn on screen (PNG data URL) or a signed scan (PLAN-3)."""
     require(by, "plans.sign", plan)
@@ -228,7 +216,7 @@ def sign(plan: ServicePlan, *, signer_name: str, signature: str = "", scan=None,
         raise Invalid(SIGNER_REQUIRED, field="signer_name")
     if not signature and scan is None:
         raise Invalid(SIGNATURE_REQUIRED, field="signature")
-    png = _decode_signature(signature) if signature else None
+    png = images.signature_png(signature) if signature else None
     scan_bytes, suffix = None, ""
     if scan is not None:
         scan_bytes = scan.read()

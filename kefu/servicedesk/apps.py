@@ -10,6 +10,7 @@ class ServiceDeskConfig(AppConfig):
     def ready(self) -> None:
         from kefu.core import lists, navigation, workbench
         from kefu.customers import masking
+        from kefu.documents import attachments
         from kefu.knowledge import suggest
         from kefu.org import demo_data
         from kefu.servicedesk import demo, demo_onsite, portal, rules, selectors, views, workflow  # noqa: F401 -- rules registers the permissions
@@ -38,6 +39,7 @@ class ServiceDeskConfig(AppConfig):
         masking.declare("servicedesk.servicerequest", caller_phone="phone")
         masking.declare("servicedesk.hotlinerecord", caller_phone="phone")
         masking.declare("servicedesk.calllog", caller_phone="phone")
+        attachments.register_subject("servicedesk.servicerequest", may_see=selectors.may_see_request)
         workbench.register(views.workbench_panel)
         workbench.register(portal.workbench_panel)
         suggest.register_source(

@@ -3,9 +3,11 @@ every state and priority, hotline records, calls. Made through the workflow; ide
 
 from datetime import datetime, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from kefu.customers.models import Customer
+from kefu.documents.attachments import sample_png
 from kefu.org.demo_data import DEMO_PASSWORD
 from kefu.org.models import User
 from kefu.servicedesk import workflow
@@ -134,6 +136,7 @@ def load(now: datetime | None = None) -> int:
             title="报表取数为零",
             phenomenon="资产负债表所有科目取数为零",
             priority="medium",
+            files=[ContentFile(sample_png((640, 400)), name="报表截图.png")],
             by=portal,
             now=now,
         )

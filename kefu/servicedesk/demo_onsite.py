@@ -4,9 +4,11 @@ manager verifies and dispatches, the demo `field_engineer` does the rest. Idempo
 
 from datetime import datetime, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from kefu.customers.models import Customer
+from kefu.documents.attachments import sample_png
 from kefu.documents.images import sample_signature
 from kefu.fieldservice import workflow as fieldservice
 from kefu.fieldservice.models import ServiceSheet, WorkOrder
@@ -93,7 +95,10 @@ def load(now: datetime | None = None) -> int:
         if target == "on_site":
             continue
         outcome = ServiceSheet.Outcome.NOT_SOLVED if target == "escalated" else ServiceSheet.Outcome.SOLVED
-        fieldservice.complete(order, data=dict(SHEET, phenomenon=problem, outcome=outcome), by=engineer, now=now)
+        photo = ContentFile(sample_png((800, 600)), name="现场照片.png")
+        fieldservice.complete(
+            order, data=dict(SHEET, phenomenon=problem, outcome=outcome), photos=[photo], by=engineer, now=now
+        )
         if target == "completed":
             continue
         fieldservice.sign(order, signer_name="王经理", signature=signature, by=engineer, now=now)

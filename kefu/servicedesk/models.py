@@ -1,6 +1,7 @@
 """Service desk (SR, HL): requests, their steps, hotline records, the duty roster, handovers, call logs."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.core.models import AliveManager, AliveQuerySet, SoftDeletable
 from kefu.customers.models import reads_archive, scoped, sees_by_relation
 from kefu.deadlines.models import Waitable
+from kefu.documents.models import Attachment
 from kefu.fieldservice.models import WorkOrder
 from kefu.org import roles
 from kefu.search.models import SearchableModel
@@ -134,6 +136,9 @@ class ServiceRequest(SoftDeletable, SearchableModel, Waitable):
     withdrawal_requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(_("修改时间"))
 
+    # Files the customer or the desk attached (SR-1): kefu.documents, kind "request".
+    attachments = GenericRelation(Attachment, related_query_name="service_request")
+
     objects = AliveManager.from_queryset(ServiceRequestQuerySet)()
     all_objects = models.Manager.from_queryset(ServiceRequestQuerySet)()
 
@@ -202,23 +207,6 @@ class RequestStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
-
-
-class RequestAttachment(models.Model):
-    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(_("附件"), upload_to="requests/%Y/%m/")
-    name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小"), default=0)
-    uploaded_at = models.DateTimeField(_("上传时间"))
-    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class HotlineRecordQuerySet(models.QuerySet):

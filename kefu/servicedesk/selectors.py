@@ -159,6 +159,14 @@ def request_for(user, pk) -> ServiceRequest:
     )
 
 
+def may_see_request(user, req: ServiceRequest) -> bool:
+    """Whether the user may open this request, and so its attachments: the same rows as
+    `request_for` (a portal user its organisation's live requests, staff their scope, withdrawn
+    ones included) and the page's permission."""
+    manager = ServiceRequest.all_objects if not user.is_customer_user else ServiceRequest.objects
+    return manager.visible_to(user).filter(pk=req.pk).exists() and user.has_perm("servicedesk.view_request", req)
+
+
 def work_orders_of(req: ServiceRequest) -> list:
     """The request's onsite visits, newest first, with engineer and sheet (OS-1..OS-6)."""
     return list(req.work_orders.select_related("engineer", "sheet").order_by("-pk"))

@@ -50,6 +50,7 @@ def test_hl_hotline_takes_call_shelves_calls_back_asks_for_onsite(
 def test_sr_customer_submits_in_portal_and_confirms_the_solution(page, live_server, demo, screenshot, outside_requests):
     from django.utils import timezone
 
+    from kefu.documents.attachments import sample_png
     from kefu.servicedesk import workflow
     from kefu.servicedesk.models import ServiceRequest
 
@@ -58,7 +59,8 @@ def test_sr_customer_submits_in_portal_and_confirms_the_solution(page, live_serv
     page.click("[data-testid=new-request]")
     page.fill("#title", "凭证无法打印")
     page.fill("#phenomenon", "点击打印凭证后没有任何反应，打印机测试页正常")
-    page.set_input_files("#files", files=[{"name": "截图.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n"}])
+    # A real PNG: attachments are sniffed, and a file that only starts like one is refused.
+    page.set_input_files("#files", files=[{"name": "截图.png", "mimeType": "image/png", "buffer": sample_png()}])
     page.click("[data-testid=portal-form] button[type=submit]")
     page.wait_for_selector("[data-testid=promise]")
     assert "已提交" in page.locator(".alert-success").first.inner_text()

@@ -13,9 +13,9 @@ from kefu.core.permissions import require
 from kefu.core.validation import text
 from kefu.customers import timeline
 from kefu.deadlines import clocks
-from kefu.documents import images
+from kefu.documents import attachments, images
 from kefu.fieldservice import handoffs, tasks
-from kefu.fieldservice.models import Escalation, ServiceSheet, SheetPhoto, WorkOrder
+from kefu.fieldservice.models import Escalation, ServiceSheet, WorkOrder
 from kefu.fieldservice.workflow._common import (
     ALREADY_ARCHIVED,
     ALREADY_VISITED,
@@ -47,7 +47,7 @@ SHEET_TEXT = ("phenomenon", "cause", "method", "steps", "prevention", "parts_use
 MAX_MINUTES = 60 * 24 * 30  # a month of work on one visit is already a typing error
 MINUTES_INVALID = _("服务用时须为 0–%(max)d 之间的整数（分钟）。")
 SOLVED_NO_NEXT_STEP = _("问题已解决，无需再次派工或升级。")
-MAX_PHOTOS = 12
+MAX_PHOTOS = attachments.KINDS["site_photo"].max_count
 TOO_MANY_PHOTOS = _("一次最多上传 %(n)d 张照片。")
 
 
@@ -87,8 +87,8 @@ def complete(order: WorkOrder, *, data: dict, photos=(), by, now: datetime) -> S
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise Invalid(TOO_MANY_PHOTOS % {"n": MAX_PHOTOS}, field="photos")
-    for photo in photos:
-        images.check_photo(photo)
+    for photo in photos:  # before any change: a bad photo is refused, naming the file
+        attachments.check(photo, kind="site_photo", field="photos")
     with transaction.atomic():
         before = states.move(order, S.COMPLETED, by=by, now=now, completed_at=now)
         sheet = ServiceSheet.objects.create(
@@ -101,8 +101,7 @@ def complete(order: WorkOrder, *, data: dict, photos=(), by, now: datetime) -> S
             filled_by=by,
             **fields,
         )
-        for photo in photos:
-            SheetPhoto.objects.create(sheet=sheet, file=photo, uploaded_at=now, uploaded_by=by)
+        attachments.attach_all(sheet, photos, kind="site_photo", by=by, now=now, field="photos")
         _audit(order, "sheet_complete", by=by, now=now, before=before, data={"outcome": outcome})
     return sheet
 

@@ -12,6 +12,7 @@ from kefu.approvals import workflow as approvals
 from kefu.audit.models import Event
 from kefu.core.errors import Conflict, Forbidden, Invalid
 from kefu.customers.models import TimelineEntry
+from kefu.documents.images import sample_signature
 from kefu.notify.models import Outbox
 from kefu.plans import workflow
 from kefu.plans.models import ServicePlan
@@ -20,9 +21,9 @@ from kefu.visits.models import ReturnVisit
 
 pytestmark = pytest.mark.django_db
 
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
+# A drawn signature as signature_pad sends it: the one decoder (kefu.documents.images) refuses a
+# 1×1 pixel image, which the plans' own decoder used to take (issue 14 §5).
+PNG = base64.b64decode(sample_signature().split(",", 1)[1])
 
 
 def test_plan1_written_from_the_contracts_service_terms(now):

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kefu.customers.tests.factories import new_customer, portal_user_of
+from kefu.documents.attachments import sample_png
 from kefu.servicedesk import workflow
 from kefu.servicedesk.models import ServiceRequest
 from kefu.servicedesk.tests.factories import hotline_engineer, new_request
@@ -230,7 +231,8 @@ def test_portal_submit_with_attachment_and_reply_promise_next_working_day(client
                 "title": "无法登录",
                 "phenomenon": "输入密码后提示“加密锁未找到”",
                 "priority": "urgent",
-                "files": SimpleUploadedFile("截图.png", b"\x89PNG....", content_type="image/png"),
+                # A real PNG: attachments are sniffed, and a file that only starts like one is refused.
+                "files": SimpleUploadedFile("截图.png", sample_png(), content_type="image/png"),
             },
             follow=True,
         )

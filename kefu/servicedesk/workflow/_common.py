@@ -44,9 +44,7 @@ NOT_YOUR_SHIFT = _("只能交接自己的班次。")
 SHIFT_NOT_STARTED = _("班次尚未开始，开始前 15 分钟起可交接。")
 ALREADY_TAKEN_OVER = _("该班次已交接。")
 ALREADY_READY = _("已报到岗就绪。")
-FILE_TOO_BIG = _("附件不能超过 10 MB。")
 
-MAX_ATTACHMENT = 10 * 1024 * 1024
 OPEN = (S.NEW, S.IN_PROGRESS, S.SHELVED, S.ONSITE, S.SOLVED)
 
 
