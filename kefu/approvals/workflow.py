@@ -54,13 +54,15 @@ NOT_RETURNED = _("只有退回修改的审批可以重新提交。")
 NOT_SUBMITTER = _("只有提交人可以重新提交。")
 NO_DECIDERS = _("“%(step)s”没有可审批的人员，请联系管理员。")
 
-verbs.register(
+# Written on the approval and on its subject (a plan, a request …): shared. On the subject they
+# follow the subject's own move ("提交审批", draft → submitted), so they read as the chain's.
+verbs.register_shared(
     **{
-        "approval.submit": _("提交审批"),
-        "approval.resubmit": _("重新提交审批"),
-        "approval.approve": _("审批同意"),
-        "approval.return": _("审批退回修改"),
-        "approval.reject": _("审批驳回"),
+        "approval.submit": _("审批：已提交"),
+        "approval.resubmit": _("审批：已重新提交"),
+        "approval.approve": _("审批：同意"),
+        "approval.return": _("审批：退回修改"),
+        "approval.reject": _("审批：驳回"),
     }
 )
 

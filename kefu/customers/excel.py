@@ -58,7 +58,7 @@ SECOND_MAIN = _("该客户已有主要联系人")
 BAD_YES_NO = _("应为 是 或 否")
 IMPORTED = _("Excel 导入客户档案")
 
-verbs.register(import_customers=_("导入客户"))
+verbs.register("customers", import_customers=_("导入客户"))
 
 # (header, attribute, max length, required) — the order of the template and of the export.
 CUSTOMER_COLUMNS = (

@@ -34,12 +34,12 @@ NOT_A_CUSTOMER_USER = _("该账号不是客户角色，不能作为客户门户�
 STATUS_MOVE_NOT_ALLOWED = _("客户状态不能从“%(before)s”变为“%(after)s”。")
 
 verbs.register(
+    "customers",
     correct=_("首访更正"),
     close=_("停止合作"),
     reopen=_("恢复合作"),
     set_main_contact=_("设为主要联系人"),
     link_portal_user=_("绑定门户账号"),
-    hand_over=_("移交首访"),
 )
 
 # The explicit table of customer status moves.

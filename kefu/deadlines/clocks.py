@@ -31,7 +31,7 @@ from kefu.deadlines.clockmath import CalendarSnapshot, resume_due
 from kefu.deadlines.models import OPEN_STATES, CalendarSource, Clock, ClockState, DeadlineRule, WorkCalendar
 from kefu.deadlines.spec import RuleSpec
 
-verbs.register(
+verbs.register_shared(
     clock_start=_("开始计时"),
     clock_pause=_("暂停计时"),
     clock_resume=_("恢复计时"),

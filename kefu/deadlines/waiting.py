@@ -29,7 +29,7 @@ NOT_WAITING = _("当前没有在等待，无需恢复。")
 NOT_OPEN = _("已完成的事项不能暂停计时。")
 WAITING_WITH_NOTE = _("%(reason)s：%(note)s")
 
-verbs.register(wait_start=_("暂停计时（等待）"), wait_end=_("恢复计时"))
+verbs.register_shared(wait_start=_("暂停计时（等待）"), wait_end=_("恢复计时"))
 
 
 def label(item: Waitable) -> str:

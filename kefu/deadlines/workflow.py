@@ -39,6 +39,7 @@ WORKING = _("工作日")
 OFF = _("休息日")
 
 verbs.register(
+    "deadlines",
     calendar_day=_("调整日历"),
     calendar_hours=_("修改工作时段"),
     calendar_import=_("导入节假日安排"),

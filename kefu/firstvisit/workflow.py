@@ -70,6 +70,8 @@ DEFAULT_BODY = """{{ contact.name|default:"尊敬的客户" }}，您好！
 """
 
 verbs.register(
+    "firstvisit",
+    hand_over=_("移交首访"),
     verify=_("核实档案"),
     explain_process=_("告知服务流程"),
     send_process_email=_("发送服务流程邮件"),

@@ -30,6 +30,7 @@ ONLY_DRAFT_EDITABLE = _("只有草稿可以修改；已审核的条目请先退�
 OWN_ARTICLE = _("不能审核自己撰写的条目。")
 
 verbs.register(
+    "knowledge",
     kb_create=_("撰写问题库草稿"),
     kb_propose=_("提交到问题库"),
     kb_update=_("修改问题库条目"),

@@ -31,7 +31,7 @@ BAD_SIGNATURE = _("签名图片无法读取，请重新签名。")
 BAD_SCAN = _("扫描件须为 PDF、JPG 或 PNG，且不超过 10 MB。")
 CONTRACT_OF_OTHER_CUSTOMER = _("所选合同不属于该客户。")
 
-verbs.register(submit=_("提交审批"), approve=_("批准"), return_plan=_("退回"), sign=_("客户签字"))
+verbs.register("plans", submit=_("提交审批"), approve=_("批准"), return_plan=_("退回"), sign=_("客户签字"))
 
 P = ServicePlan.Status
 MACHINE = states.Machine(

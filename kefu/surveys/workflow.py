@@ -36,6 +36,7 @@ ACTION_REQUIRED = _("请填写整改措施。")
 ALREADY_RECTIFIED = _("该整改已完成。")
 
 verbs.register(
+    "surveys",
     open_survey=_("发起满意度调查"),
     answer_survey=_("满意度评价"),
     open_rectification=_("开立整改"),

@@ -44,12 +44,14 @@ PROBLEMS_FOUND = _("发现的问题：%(problems)s")
 SUPERSEDED_BY_PLAN = _("客户服务计划已批准，按计划回访（不再另做定期关怀回访）。")
 
 verbs.register(
+    "visits",
     open_visit=_("开始回访"),
     record_result=_("记录回访结果"),
     assign=_("分配回访"),
-    schedule_visits=_("排期回访"),
     cancel_visit=_("取消回访"),
 )
+# Written on the object the visits are scheduled for (a service plan), whichever domain owns it.
+verbs.register_shared(schedule_visits=_("排期回访"))
 
 V = ReturnVisit.Status
 MACHINE = states.Machine(

@@ -34,6 +34,7 @@ from kefu.servicedesk.workflow._common import HO, S, _label, _respond, _step
 from kefu.servicedesk.workflow.requests import mark_solved
 
 verbs.register(
+    "servicedesk",
     onsite_appointment=_("预约上门"),
     onsite_outcome=_("上门结果"),
 )
