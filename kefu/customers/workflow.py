@@ -104,6 +104,7 @@ class DuplicateSuspected(Conflict):
 
     code = "duplicate"
     default_message = DUPLICATE_SUSPECTED
+    asks_confirmation = True
 
     def __init__(self, candidates: list[Customer]):
         super().__init__(DUPLICATE_SUSPECTED, field="name")
