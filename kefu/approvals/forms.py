@@ -5,7 +5,7 @@ whose messages the page shows beside the field)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.actions import ActionForm
+from kefu.core.forms import ActionForm
 
 
 class DecisionForm(ActionForm):

@@ -30,28 +30,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from kefu.core.errors import Invalid, KefuError
-
-
-class ActionForm(forms.Form):
-    """A page's input, parsed and checked before the workflow sees it. `arguments()` is what
-    the workflow function gets as keywords (by default the cleaned data)."""
-
-    def arguments(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
-
-
-def arguments(form: forms.BaseForm) -> dict[str, Any]:
-    method = getattr(form, "arguments", None)
-    return method() if method is not None else dict(form.cleaned_data)
-
-
-def form_error(form: forms.BaseForm) -> Invalid:
-    """The first error of an invalid form as an `Invalid` naming its field (None: the whole form)."""
-    for name, errors in form.errors.items():
-        if errors:
-            return Invalid(errors[0], field=None if name == forms.forms.NON_FIELD_ERRORS else name)
-    return Invalid()
+from kefu.core.errors import KefuError
+from kefu.core.forms import ActionForm, arguments, form_error
 
 
 def _target(target, result):
@@ -109,6 +89,9 @@ def act(
     if message:
         messages.success(request, message)
     return _go(_target(then, result))
+
+
+__all__ = ["ActionForm", "act", "shown_again"]
 
 
 def shown_again(request: HttpRequest, template: str, context: dict, exc: KefuError, *, key: str = "") -> HttpResponse:

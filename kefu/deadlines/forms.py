@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.errors import Invalid
+from kefu.core.forms import ActionForm, Text
 from kefu.deadlines.models import WEEKDAY_LABELS, DeadlineRule, EscalationLevel
 from kefu.deadlines.spec import RuleSpec
 
@@ -124,3 +125,11 @@ class EscalationForm(forms.Form):
 
 
 EscalationFormSet = forms.formset_factory(EscalationForm, extra=1, can_delete=True)
+
+
+class WaitForm(ActionForm):
+    """The shared form that pauses an item's clocks (CAL-4, `deadlines/_wait_form.html`): the
+    reason and a note, as `waiting.start` takes them (it says what is wrong)."""
+
+    reason = Text()
+    note = Text()

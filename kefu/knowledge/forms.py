@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.actions import ActionForm
+from kefu.core.forms import ActionForm
 from kefu.knowledge.models import Article
 
 
