@@ -58,12 +58,15 @@ class HoursForm(forms.Form):
         data["weekly"] = weekly
         return data
 
+    def arguments(self) -> dict:
+        return {"weekly": self.cleaned_data["weekly"]}
 
-class YearForm(forms.Form):
+
+class YearForm(ActionForm):
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
 
 
-class DayForm(forms.Form):
+class DayForm(ActionForm):
     name = forms.CharField(label=_("名称"), max_length=50, required=False)
 
 
@@ -116,6 +119,11 @@ class RuleForm(forms.ModelForm):
         except Invalid as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
+
+    def arguments(self) -> dict:
+        changes = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        changes["unit"] = changes["unit"] or ""
+        return {"changes": changes}
 
 
 class EscalationForm(forms.Form):

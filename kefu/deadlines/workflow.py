@@ -215,6 +215,13 @@ def update_rule(rule: DeadlineRule, *, by, now: datetime, **changes) -> Deadline
     return rule
 
 
+def save_rule(rule: DeadlineRule, *, changes: dict, levels: list[tuple[int, str]], by, now: datetime) -> DeadlineRule:
+    """The rule editor's save (CAL-3): the rule's fields and its escalation levels, both or neither."""
+    with transaction.atomic():
+        update_rule(rule, by=by, now=now, **changes)
+        return set_escalations(rule, levels, by=by, now=now)
+
+
 def set_escalations(rule: DeadlineRule, levels: list[tuple[int, str]], *, by, now: datetime) -> DeadlineRule:
     """Replace the rule's escalation levels; clocks started later use them."""
     require(by, "deadlines.change_rule", rule)
