@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.forms import ActionForm
 from kefu.core.errors import REASON_REQUIRED
+from kefu.core.forms import ActionForm
 from kefu.plans import workflow
 from kefu.plans.models import ServicePlan
 from kefu.visits.models import ReturnVisit

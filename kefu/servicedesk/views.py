@@ -485,7 +485,12 @@ def unsolved(request):
 
 
 def _week_start(request, now):
-    day = parse_date(request.GET.get("week", "") or "") or timezone.localdate(now)
+    """The Monday of the week asked for (`?week=`), else of this week (a week that is no date too)."""
+    try:
+        day = parse_date(request.GET.get("week", "") or "")
+    except ValueError:
+        day = None
+    day = day or timezone.localdate(now)
     return day - timedelta(days=day.weekday())
 
 
