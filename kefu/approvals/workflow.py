@@ -22,6 +22,7 @@ from kefu.core.errors import REASON_REQUIRED, Conflict, Forbidden, Invalid
 from kefu.core.validation import text
 from kefu.deadlines import clocks
 from kefu.notify import outbox
+from kefu.org.models import User
 
 A, St = Approval.Status, ApprovalStep.Status
 
@@ -76,7 +77,7 @@ def current_step(approval: Approval) -> ApprovalStep | None:
     return approval.steps.filter(round=approval.round, status=St.PENDING).order_by("order").first()
 
 
-def submit(subject: models.Model, chain_key: str, *, by, now: datetime, note: str = "") -> Approval:
+def submit(subject: models.Model, chain_key: str, *, by: User, now: datetime, note: str = "") -> Approval:
     """Start the chain on `subject` (or its next round after a return). The caller has checked its
     own permission to submit; the chain's first step goes to its deciders with its clock."""
     chain = chains.get(chain_key)
@@ -148,7 +149,7 @@ def may_decide(user, step: ApprovalStep) -> bool:
     return user.is_authenticated and (user.is_superuser or step.deciders.filter(pk=user.pk).exists())
 
 
-def decide(approval: Approval, *, verdict: str, reason: str = "", by, now: datetime) -> Approval:
+def decide(approval: Approval, *, verdict: str, reason: str = "", by: User, now: datetime) -> Approval:
     """The decider's verdict on the approval's current step: approve (the next step, or the
     chain's on_approved), return for changes (the submitter revises and resubmits) or reject;
     a reason is required for the last two."""
@@ -217,7 +218,7 @@ def may_resubmit(user, approval: Approval) -> bool:
     )
 
 
-def resubmit(approval: Approval, *, by, now: datetime, note: str = "") -> Approval:
+def resubmit(approval: Approval, *, by: User, now: datetime, note: str = "") -> Approval:
     """The submitter revised the subject after a return: the chain runs again, the first round's
     decisions kept as history."""
     chain = chains.get(approval.chain)

@@ -69,7 +69,7 @@ def _check(values: dict[str, Any]) -> None:
 
 
 def create_plan(
-    customer: Customer, *, contract: Contract | None, data: dict[str, Any], by, now: datetime
+    customer: Customer, *, contract: Contract | None, data: dict[str, Any], by: User, now: datetime
 ) -> ServicePlan:
     """The customer representative writes the plan (PLAN-1)."""
     require(by, "plans.write")
@@ -85,7 +85,7 @@ def create_plan(
     return plan
 
 
-def update_plan(plan: ServicePlan, data: dict[str, Any], *, by, now: datetime) -> ServicePlan:
+def update_plan(plan: ServicePlan, data: dict[str, Any], *, by: User, now: datetime) -> ServicePlan:
     require(by, "plans.change", plan)
     values = {k: v for k, v in data.items() if k in FIELDS}
     _check(values)
@@ -139,7 +139,7 @@ def define_chains() -> None:
     )
 
 
-def submit(plan: ServicePlan, *, by, now: datetime, note: str = "") -> ServicePlan:
+def submit(plan: ServicePlan, *, by: User, now: datetime, note: str = "") -> ServicePlan:
     """Send the plan to the customer-relations head for approval (PLAN-2): the approval's step
     lands in 待我审批 with its clock; a returned plan's resubmission is the approval's next round."""
     require(by, "plans.change", plan)
@@ -161,13 +161,13 @@ def _decide(plan: ServicePlan, verdict: str, *, reason: str, by, now: datetime) 
     return plan
 
 
-def approve(plan: ServicePlan, *, by, now: datetime) -> ServicePlan:
+def approve(plan: ServicePlan, *, by: User, now: datetime) -> ServicePlan:
     """Approve: the plan's return visits are scheduled (PLAN-2). The decider of the approval's
     step only (the approvals app checks and records the decision)."""
     return _decide(plan, approvals.APPROVE, reason="", by=by, now=now)
 
 
-def return_plan(plan: ServicePlan, *, reason: str, by, now: datetime) -> ServicePlan:
+def return_plan(plan: ServicePlan, *, reason: str, by: User, now: datetime) -> ServicePlan:
     """Return the plan to its author with a reason (PLAN-2)."""
     if not (reason or "").strip():
         raise Invalid(REASON_REQUIRED, field="reason")
@@ -220,7 +220,9 @@ def _decode_signature(data_url: str) -> bytes:
     return raw
 
 
-def sign(plan: ServicePlan, *, signer_name: str, signature: str = "", scan=None, by, now: datetime) -> ServicePlan:
+def sign(
+    plan: ServicePlan, *, signer_name: str, signature: str = "", scan=None, by: User, now: datetime
+) -> ServicePlan:
     """At delivery the end customer signs: drawn on screen (PNG data URL) or a signed scan (PLAN-3)."""
     require(by, "plans.sign", plan)
     signer_name = (signer_name or "").strip()

@@ -325,3 +325,17 @@ def test_issue14_a_nul_character_is_refused_with_a_message(client, make_user, no
     response = client.post(reverse("servicedesk:action", args=[req.pk, "step"]), {"kind": "note", "notes": "a\x00b"})
     assert response.status_code == 400 and 'data-testid="form-error"' in response.content.decode()
     assert not req.steps.filter(notes__contains="a").exists()
+
+
+def test_issue14_public_workflow_functions_type_by_as_a_user():
+    """`by` is the acting user (kefu.org.models.User) on every public function of a domain's
+    workflow module; None only where a job may act (a clock started by the system)."""
+    untyped = []
+    for path in sorted([*ROOT.glob("*/workflow.py"), *ROOT.glob("*/workflow/*.py")]):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+                if arg.arg == "by" and ast.unparse(arg.annotation or ast.Constant(None)) not in ("User", "User | None"):
+                    untyped.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert untyped == []
