@@ -9,6 +9,13 @@ from rest_framework.test import APIClient
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def pytest_configure(config):
+    """Every audit event a test writes must have a label in its subject's domain (issue 14 §1)."""
+    from kefu.audit import verbs
+
+    verbs.STRICT = True
+
+
 @pytest.fixture
 def now() -> datetime:
     """A fixed instant: Monday 2025-11-24 10:00 in Shanghai. Tests never read the real clock."""

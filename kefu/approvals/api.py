@@ -1,15 +1,13 @@
 """REST API of approvals: `/api/approvals/` the steps waiting for me (`?scope=submitted` the
 approvals I submitted), one approval with its history, `POST <id>/decide/`, `POST <id>/resubmit/`."""
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from kefu.approvals import selectors, workflow
 from kefu.approvals.models import Approval, ApprovalStep
-from kefu.core.api import query_choice
+from kefu.core.api import WorkflowActionMixin, query_choice
 
 
 class ApprovalStepSerializer(serializers.ModelSerializer):
@@ -75,7 +73,7 @@ class ResubmitSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
 
 
-class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
+class ApprovalViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ApprovalSerializer
     queryset = Approval.objects.none()
     visibility = "internal"
@@ -102,19 +100,13 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     def decide(self, request, pk=None):
         """Approve, return for changes or reject the current step (a reason for the last two);
         403 for someone who may not decide it, 409 when someone decided first."""
-        s = DecisionSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        approval = workflow.decide(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return self._fresh(approval)
+        return self.act(workflow.decide, self.get_object(), input=DecisionSerializer)
 
     @extend_schema(request=ResubmitSerializer, responses=ApprovalSerializer)
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
-        s = ResubmitSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        approval = workflow.resubmit(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return self._fresh(approval)
+        return self.act(workflow.resubmit, self.get_object(), input=ResubmitSerializer)
 
-    def _fresh(self, approval: Approval) -> Response:
+    def reread(self, approval: Approval) -> Approval:
         """The approval as it is now, its steps read again (the prefetched ones are from before)."""
-        return Response(ApprovalSerializer(selectors.approvals_for(self.request.user).get(pk=approval.pk)).data)
+        return selectors.approvals_for(self.request.user).get(pk=approval.pk)

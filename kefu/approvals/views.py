@@ -1,16 +1,17 @@
 """Approval pages: 待我审批 (the inbox), one approval with its history and the decision form,
 the workbench panel. Thin: each POST calls one workflow function."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.approvals import chains, selectors, workflow
+from kefu.approvals.forms import DecisionForm, ResubmitForm
 from kefu.approvals.models import Approval
-from kefu.core.errors import KefuError
+from kefu.core.actions import act, shown_again
 
 VERDICT_LABELS = {workflow.APPROVE: _("同意"), workflow.RETURN: _("退回修改"), workflow.REJECT: _("驳回")}
 SAID = {
@@ -49,22 +50,31 @@ def detail(request, pk):
     return render(request, "approvals/detail.html", _context(request, approval))
 
 
+def _again(request, approval: Approval):
+    """The approval's page again after a refused decision, with the verdict and reason as typed."""
+
+    def again(exc):
+        approval.refresh_from_db()
+        return shown_again(request, "approvals/detail.html", _context(request, approval), exc)
+
+    return again
+
+
 @login_required
 @require_POST
 def decide(request, pk):
     """A decision; on an error the page comes back with the verdict and reason as typed."""
     approval = selectors.approval_for(request.user, pk)
-    verdict = request.POST.get("verdict", "")
-    try:
-        workflow.decide(
-            approval, verdict=verdict, reason=request.POST.get("reason", ""), by=request.user, now=timezone.now()
-        )
-    except KefuError as exc:
-        approval.refresh_from_db()
-        context = _context(request, approval) | {"sent": request.POST, "error": exc}
-        return render(request, "approvals/detail.html", context, status=exc.status)
-    messages.success(request, SAID[verdict] % {"s": approval.subject_label})
-    return redirect("approvals:inbox")
+    form = DecisionForm(request.POST)
+    return act(
+        request,
+        workflow.decide,
+        approval,
+        form=form,
+        done=lambda a: SAID[form.cleaned_data["verdict"]] % {"s": a.subject_label},
+        then="approvals:inbox",
+        again=_again(request, approval),
+    )
 
 
 @login_required
@@ -72,14 +82,15 @@ def decide(request, pk):
 def resubmit(request, pk):
     """The submitter sends a returned approval round again (after revising its subject)."""
     approval = selectors.approval_for(request.user, pk)
-    try:
-        workflow.resubmit(approval, note=request.POST.get("note", ""), by=request.user, now=timezone.now())
-    except KefuError as exc:
-        approval.refresh_from_db()
-        context = _context(request, approval) | {"sent": request.POST, "error": exc}
-        return render(request, "approvals/detail.html", context, status=exc.status)
-    messages.success(request, _("已重新提交：%(s)s。") % {"s": approval.subject_label})
-    return redirect("approvals:detail", pk=approval.pk)
+    return act(
+        request,
+        workflow.resubmit,
+        approval,
+        form=ResubmitForm(request.POST),
+        done=lambda a: _("已重新提交：%(s)s。") % {"s": a.subject_label},
+        then=lambda a: reverse("approvals:detail", args=[a.pk]),
+        again=_again(request, approval),
+    )
 
 
 def workbench_panel(request) -> dict | None:

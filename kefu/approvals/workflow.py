@@ -22,6 +22,7 @@ from kefu.core.errors import REASON_REQUIRED, Conflict, Forbidden, Invalid
 from kefu.core.validation import text
 from kefu.deadlines import clocks
 from kefu.notify import outbox
+from kefu.org.models import User
 
 A, St = Approval.Status, ApprovalStep.Status
 
@@ -54,13 +55,15 @@ NOT_RETURNED = _("只有退回修改的审批可以重新提交。")
 NOT_SUBMITTER = _("只有提交人可以重新提交。")
 NO_DECIDERS = _("“%(step)s”没有可审批的人员，请联系管理员。")
 
-verbs.register(
+# Written on the approval and on its subject (a plan, a request …): shared. On the subject they
+# follow the subject's own move ("提交审批", draft → submitted), so they read as the chain's.
+verbs.register_shared(
     **{
-        "approval.submit": _("提交审批"),
-        "approval.resubmit": _("重新提交审批"),
-        "approval.approve": _("审批同意"),
-        "approval.return": _("审批退回修改"),
-        "approval.reject": _("审批驳回"),
+        "approval.submit": _("审批：已提交"),
+        "approval.resubmit": _("审批：已重新提交"),
+        "approval.approve": _("审批：同意"),
+        "approval.return": _("审批：退回修改"),
+        "approval.reject": _("审批：驳回"),
     }
 )
 
@@ -74,7 +77,7 @@ def current_step(approval: Approval) -> ApprovalStep | None:
     return approval.steps.filter(round=approval.round, status=St.PENDING).order_by("order").first()
 
 
-def submit(subject: models.Model, chain_key: str, *, by, now: datetime, note: str = "") -> Approval:
+def submit(subject: models.Model, chain_key: str, *, by: User, now: datetime, note: str = "") -> Approval:
     """Start the chain on `subject` (or its next round after a return). The caller has checked its
     own permission to submit; the chain's first step goes to its deciders with its clock."""
     chain = chains.get(chain_key)
@@ -146,7 +149,7 @@ def may_decide(user, step: ApprovalStep) -> bool:
     return user.is_authenticated and (user.is_superuser or step.deciders.filter(pk=user.pk).exists())
 
 
-def decide(approval: Approval, *, verdict: str, reason: str = "", by, now: datetime) -> Approval:
+def decide(approval: Approval, *, verdict: str, reason: str = "", by: User, now: datetime) -> Approval:
     """The decider's verdict on the approval's current step: approve (the next step, or the
     chain's on_approved), return for changes (the submitter revises and resubmits) or reject;
     a reason is required for the last two."""
@@ -215,7 +218,7 @@ def may_resubmit(user, approval: Approval) -> bool:
     )
 
 
-def resubmit(approval: Approval, *, by, now: datetime, note: str = "") -> Approval:
+def resubmit(approval: Approval, *, by: User, now: datetime, note: str = "") -> Approval:
     """The submitter revised the subject after a return: the chain runs again, the first round's
     decisions kept as history."""
     chain = chains.get(approval.chain)

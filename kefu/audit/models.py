@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu.audit.verbs import verb_label
+from kefu.audit import verbs
 
 
 class Event(models.Model):
@@ -47,6 +47,11 @@ class Event(models.Model):
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor_name} {self.verb_label} {self.object_repr}"
 
     @property
+    def domain(self) -> str:
+        """The app of the subject: the verb's namespace (issue 14 §1). From the content-type cache."""
+        return ContentType.objects.get_for_id(self.content_type_id).app_label
+
+    @property
     def verb_label(self) -> str:
-        """What the verb is called in the user's language (its registered label), never its code."""
-        return verb_label(self.verb)
+        """What the verb is called in the user's language (its label in the subject's domain), never its code."""
+        return verbs.verb_label(self.verb, self.domain)

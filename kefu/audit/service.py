@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from kefu.audit import verbs
 from kefu.audit.models import Event
 from kefu.audit.verbs import verb_label
 
@@ -22,12 +23,14 @@ def event(
 ) -> Event:
     """One audit event for `obj`, not saved yet: `record` saves one, `record_many` a batch."""
     actor = by if getattr(by, "is_authenticated", False) else None
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    verbs.check(verb, content_type.app_label)
     return Event(
         at=at,
         actor=actor,
         actor_name=actor.display_name if actor else "系统",
         verb=verb,
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        content_type=content_type,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         before=str(before or "")[:100],

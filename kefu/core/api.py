@@ -6,7 +6,9 @@ import json
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -211,4 +213,43 @@ def exc_code(exc) -> str:
     return getattr(exc, "default_code", "error")
 
 
-__all__ = ["Http404", "PermissionDenied", "exception_handler", "status"]
+class WorkflowActionMixin:
+    """One idiom for a viewset's explicit actions (`POST …/<id>/<verb>/`, issue 14 §6):
+
+        @action(detail=True, methods=["post"])
+        def reopen(self, request, pk=None):
+            return self.act(workflow.reopen, self.get_object(), input=ReasonSerializer)
+
+    `act` parses the body with the `input` serializer (a 400 with field errors otherwise),
+    calls `fn(*args, **validated, **kwargs, by=request.user, now=timezone.now())` and answers
+    with the result serialized (`output`, by default the viewset's serializer, with the
+    request in its context) after `reread(result)`, so the answer is the row as stored. A
+    KefuError is left to `exception_handler` (400/403/409 JSON); an action that needs the
+    input first (to choose what to call) takes it with `self.action_input(Serializer)`.
+    """
+
+    def action_input(self, serializer_class, **options) -> dict:
+        """The request body validated by `serializer_class` (`options`: partial=True …)."""
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **options)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def act(self, fn, *args, input=None, output=None, status: int = 200, **kwargs) -> Response:
+        data = self.action_input(input) if input is not None else {}
+        result = fn(*args, **data, **kwargs, by=self.request.user, now=timezone.now())
+        return self.answer(result, output=output, status=status)
+
+    def reread(self, result):
+        """The result as the answer shows it; a viewset whose workflow leaves the object stale
+        (or returns something else) reads it again here."""
+        return result
+
+    def answer(self, result, *, output=None, status: int = 200) -> Response:
+        serializer_class = output or self.get_serializer_class()
+        result = self.reread(result)
+        many = isinstance(result, list | tuple | QuerySet)
+        data = serializer_class(result, many=many, context=self.get_serializer_context()).data
+        return Response(data, status=status)
+
+
+__all__ = ["Http404", "PermissionDenied", "WorkflowActionMixin", "exception_handler", "status"]

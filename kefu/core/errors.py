@@ -16,6 +16,8 @@ class KefuError(Exception):
 
     status = 400
     code = "invalid"
+    # A page shows it as a warning with what to confirm, not as an error of a field (kefu.core.actions).
+    asks_confirmation = False
 
     def __init__(self, message=None, *, field: str | None = None):
         self.message = message if message is not None else self.default_message

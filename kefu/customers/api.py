@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.api import WorkflowActionMixin
 from kefu.core.errors import Forbidden
 from kefu.core.serializers import IdField
 from kefu.customers import selectors, timeline, workflow
@@ -122,7 +123,9 @@ def duplicate_response(exc: workflow.DuplicateSuspected) -> Response:
     )
 
 
-class CustomerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CustomerViewSet(
+    WorkflowActionMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Customers (CRM-1). Filters: q (name, short name, pinyin initials, contract/dongle number),
     level, owner, province, city, status. Create answers 409 with `candidates` for a likely
     duplicate; send `confirm_duplicate: true` to create anyway."""
@@ -175,32 +178,23 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     @extend_schema(request=CustomerNoteSerializer, responses={201: TimelineEntrySerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
-        serializer = CustomerNoteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        entry = workflow.add_note(
-            self.get_object(), serializer.validated_data["text"], by=request.user, now=timezone.now()
+        return self.act(
+            workflow.add_note,
+            self.get_object(),
+            input=CustomerNoteSerializer,
+            output=TimelineEntrySerializer,
+            status=status.HTTP_201_CREATED,
         )
-        return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CustomerReasonSerializer, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        serializer = CustomerReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        customer = workflow.close_customer(
-            self.get_object(), by=request.user, now=timezone.now(), reason=serializer.validated_data["reason"]
-        )
-        return Response(self.get_serializer(customer).data)
+        return self.act(workflow.close_customer, self.get_object(), input=CustomerReasonSerializer)
 
     @extend_schema(request=CustomerReasonSerializer, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        serializer = CustomerReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        customer = workflow.reopen_customer(
-            self.get_object(), by=request.user, now=timezone.now(), reason=serializer.validated_data["reason"]
-        )
-        return Response(self.get_serializer(customer).data)
+        return self.act(workflow.reopen_customer, self.get_object(), input=CustomerReasonSerializer)
 
     @extend_schema(
         parameters=[OpenApiParameter("name", str), OpenApiParameter("short_name", str)],
@@ -217,7 +211,9 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         return Response(CustomerCandidateSerializer(found, many=True).data)
 
 
-class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ContactViewSet(
+    WorkflowActionMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Contacts (CRM-2); `?customer=<id>`. Phones masked for roles without the permission (QS-6)."""
 
     serializer_class = ContactSerializer
@@ -246,8 +242,7 @@ class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
     @extend_schema(request=None, responses=ContactSerializer)
     @action(detail=True, methods=["post"], url_path="set-main")
     def set_main(self, request, pk=None):
-        contact = workflow.set_main_contact(self.get_object(), by=request.user, now=timezone.now())
-        return Response(self.get_serializer(contact).data)
+        return self.act(workflow.set_main_contact, self.get_object())
 
 
 class ContractSerializer(serializers.ModelSerializer):

@@ -58,7 +58,7 @@ SECOND_MAIN = _("该客户已有主要联系人")
 BAD_YES_NO = _("应为 是 或 否")
 IMPORTED = _("Excel 导入客户档案")
 
-verbs.register(import_customers=_("导入客户"))
+verbs.register("customers", import_customers=_("导入客户"))
 
 # (header, attribute, max length, required) — the order of the template and of the export.
 CUSTOMER_COLUMNS = (
@@ -417,7 +417,7 @@ def parse(data: bytes, *, progress=None) -> Parsed:
     return out
 
 
-def write(parsed: Parsed, *, by, now: datetime, job: ImportJob) -> tuple[int, int]:
+def write(parsed: Parsed, *, by: User, now: datetime, job: ImportJob) -> tuple[int, int]:
     """Create every customer and contact of a checked file in one transaction."""
     with transaction.atomic():
         customers = []
@@ -462,7 +462,7 @@ def write(parsed: Parsed, *, by, now: datetime, job: ImportJob) -> tuple[int, in
 # --- the job ----------------------------------------------------------------------------------
 
 
-def start_import(upload, *, by, now: datetime) -> ImportJob:
+def start_import(upload, *, by: User, now: datetime) -> ImportJob:
     """Store the upload and import it: in the request when small, else in a background job."""
     require(by, "customers.import_customers")
     data = upload.read()

@@ -3,8 +3,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.errors import REASON_REQUIRED
+from kefu.core.forms import ActionForm, Flag
+from kefu.customers import workflow
 from kefu.customers.models import Contact, Contract, Customer, Device
 from kefu.org.models import Region, User
+
+
+class DataForm:
+    """A form whose workflow takes the cleaned values as one dict (`data=`)."""
+
+    def arguments(self) -> dict:
+        return {"data": self.cleaned_data}
 
 
 class RegionFields(forms.Form):
@@ -25,7 +35,7 @@ class RegionFields(forms.Form):
         return data
 
 
-class CustomerForm(RegionFields, forms.ModelForm):
+class CustomerForm(DataForm, RegionFields, forms.ModelForm):
     owner = forms.ModelChoiceField(
         User.objects.filter(is_active=True, groups__name="customer_rep"), label=_("客户代表"), required=False
     )
@@ -36,6 +46,16 @@ class CustomerForm(RegionFields, forms.ModelForm):
         widgets = {"business": forms.Textarea(attrs={"rows": 2}), "note": forms.Textarea(attrs={"rows": 2})}
 
     field_order = ["name", "short_name", "level", "owner", "province", "city", "district", "address"]
+
+
+class NewCustomerForm(CustomerForm):
+    """A new customer: also whether the user confirmed it is not one of the likely duplicates."""
+
+    confirm_duplicate = Flag()
+
+    def arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {"data": data, "confirm_duplicate": data.pop("confirm_duplicate")}
 
 
 class MainContactForm(forms.Form):
@@ -59,7 +79,7 @@ class MainContactForm(forms.Form):
         }
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(DataForm, forms.ModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -76,7 +96,7 @@ class ContactForm(forms.ModelForm):
         ]
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(DataForm, forms.ModelForm):
     class Meta:
         model = Contract
         fields = [
@@ -100,7 +120,7 @@ class ContractForm(forms.ModelForm):
         }
 
 
-class DeviceForm(forms.ModelForm):
+class DeviceForm(DataForm, forms.ModelForm):
     class Meta:
         model = Device
         fields = ["model", "serial_barcode", "purchase_date", "invoice_no", "warranty_card_no", "factory_date"]
@@ -110,13 +130,18 @@ class DeviceForm(forms.ModelForm):
         }
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}))
+class NoteForm(ActionForm):
+    text = forms.CharField(
+        label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": workflow.NOTE_REQUIRED}
+    )
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), max_length=500)
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("原因"), max_length=500, error_messages={"required": REASON_REQUIRED})
 
 
-class ImportForm(forms.Form):
+class ImportForm(ActionForm):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+    def arguments(self) -> dict:
+        return {"upload": self.cleaned_data["file"]}

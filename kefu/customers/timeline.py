@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from kefu.customers.models import Customer, TimelineEntry
+from kefu.org.models import User
 
 KINDS: dict[str, object] = {
     "note": _("备注"),
@@ -50,7 +51,7 @@ def entry(
     title: str,
     at: datetime,
     body: str = "",
-    by=None,
+    by: User | None = None,
     subject: models.Model | None = None,
     link: str = "",
 ) -> TimelineEntry:

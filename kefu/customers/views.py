@@ -1,16 +1,15 @@
 """Customer pages: list with filters and search, detail with the care column, create and edit."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.core import exports
-from kefu.core.errors import KefuError
+from kefu.core.actions import act
 from kefu.customers import excel, selectors, timeline, workflow
 from kefu.customers.forms import (
     ContactForm,
@@ -19,6 +18,7 @@ from kefu.customers.forms import (
     DeviceForm,
     ImportForm,
     MainContactForm,
+    NewCustomerForm,
     NoteForm,
     ReasonForm,
 )
@@ -108,31 +108,28 @@ CUSTOMER_PANELS: list = []
 def customer_create(request):
     if not request.user.has_perm("customers.add_customer"):
         raise PermissionDenied
-    form = CustomerForm(request.POST or None)
+    form = NewCustomerForm(request.POST or None)
     contact_form = MainContactForm(request.POST or None)
-    candidates = []
-    if request.method == "POST" and form.is_valid() and contact_form.is_valid():
-        contact = contact_form.contact()
-        try:
-            customer = workflow.create_customer(
-                data=form.cleaned_data,
-                contacts=[contact] if contact else [],
-                by=request.user,
-                now=timezone.now(),
-                confirm_duplicate=request.POST.get("confirm_duplicate") == "1",
-            )
-        except workflow.DuplicateSuspected as exc:
-            candidates = exc.candidates
-            messages.warning(request, exc.message)
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("客户档案已建立。"))
-            return redirect(customer)
-    return render(
+
+    def page(exc=None):
+        # A likely duplicate: the candidates to check, and the box that confirms it is another customer.
+        candidates = exc.candidates if isinstance(exc, workflow.DuplicateSuspected) else []
+        return render(
+            request,
+            "customers/customer_form.html",
+            {"form": form, "contact_form": contact_form, "candidates": candidates, "title": _("新建客户")},
+        )
+
+    if request.method != "POST" or not contact_form.is_valid():
+        return page()
+    contact = contact_form.contact()
+    return act(
         request,
-        "customers/customer_form.html",
-        {"form": form, "contact_form": contact_form, "candidates": candidates, "title": _("新建客户")},
+        workflow.create_customer,
+        form=form,
+        contacts=[contact] if contact else [],
+        done=_("客户档案已建立。"),
+        again=page,
     )
 
 
@@ -142,22 +139,25 @@ def customer_edit(request, pk):
     if not request.user.has_perm("customers.change_customer", customer):
         raise PermissionDenied
     form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.update_customer(customer, form.cleaned_data, by=request.user, now=timezone.now())
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, SAVED)
-            return redirect(customer)
-    return render(
-        request, "customers/customer_form.html", {"form": form, "title": _("编辑客户档案"), "customer": customer}
-    )
+
+    def page(exc=None):
+        return render(
+            request, "customers/customer_form.html", {"form": form, "title": _("编辑客户档案"), "customer": customer}
+        )
+
+    if request.method != "POST":
+        return page()
+    return act(request, _update(workflow.update_customer), customer, form=form, done=SAVED, then=customer, again=page)
+
+
+def _update(fn):
+    """A correcting workflow (`fn(row, changes, …)`) called with the form's data."""
+    return lambda row, *, data, by, now: fn(row, data, by=by, now=now)
 
 
 def _child_form(request, pk, form_class, save, title, perm, *, related: str = "", child_pk=None):
     """Add (no `related`) or correct (`related`, `child_pk`) a contact, contract or device of
-    the customer through its workflow function (CRM-1..4); `save(target, data, by=, now=)`
+    the customer through its workflow function (CRM-1..4); `save(target, data=, by=, now=)`
     gets the customer when adding, the child when correcting."""
     customer = selectors.customer_for(request.user, pk)
     if not request.user.has_perm(perm, customer):
@@ -168,18 +168,16 @@ def _child_form(request, pk, form_class, save, title, perm, *, related: str = ""
         # The form gets its own copy: a ModelForm writes cleaned values onto its instance.
         instance = type(target).objects.get(pk=target.pk)
     form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(target, form.cleaned_data, by=request.user, now=timezone.now())
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, CHILD_SAVED % {"what": title})
-            return redirect(customer)
-    return render(request, "customers/child_form.html", {"form": form, "title": title, "customer": customer})
+
+    def page(exc=None):
+        return render(request, "customers/child_form.html", {"form": form, "title": title, "customer": customer})
+
+    if request.method != "POST":
+        return page()
+    return act(request, save, target, form=form, done=CHILD_SAVED % {"what": title}, then=customer, again=page)
 
 
-def _update_contact(contact, data, *, by, now):
+def _update_contact(contact, *, data, by, now):
     workflow.update_contact(contact, data, by=by, now=now)
     if data.get("is_main") and not contact.is_main:
         workflow.set_main_contact(contact, by=by, now=now)
@@ -197,7 +195,14 @@ def contact_edit(request, pk, child_pk):
 def contract_edit(request, pk, child_pk):
     perm = "customers.change_contract"
     return _child_form(
-        request, pk, ContractForm, workflow.update_contract, _("编辑合同"), perm, related="contracts", child_pk=child_pk
+        request,
+        pk,
+        ContractForm,
+        _update(workflow.update_contract),
+        _("编辑合同"),
+        perm,
+        related="contracts",
+        child_pk=child_pk,
     )
 
 
@@ -205,7 +210,14 @@ def contract_edit(request, pk, child_pk):
 def device_edit(request, pk, child_pk):
     perm = "customers.add_device"
     return _child_form(
-        request, pk, DeviceForm, workflow.update_device, _("编辑设备"), perm, related="devices", child_pk=child_pk
+        request,
+        pk,
+        DeviceForm,
+        _update(workflow.update_device),
+        _("编辑设备"),
+        perm,
+        related="devices",
+        child_pk=child_pk,
     )
 
 
@@ -228,14 +240,7 @@ def device_create(request, pk):
 @require_POST
 def note_create(request, pk):
     customer = selectors.customer_for(request.user, pk)
-    form = NoteForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise KefuError(workflow.NOTE_REQUIRED)
-        workflow.add_note(customer, form.cleaned_data["text"], by=request.user, now=timezone.now())
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    return redirect(customer)
+    return act(request, workflow.add_note, customer, form=NoteForm(request.POST), then=customer)
 
 
 @login_required
@@ -245,13 +250,14 @@ def customer_status(request, pk, action):
     move = {"close": workflow.close_customer, "reopen": workflow.reopen_customer}.get(action)
     if move is None:
         raise PermissionDenied
-    try:
-        move(customer, by=request.user, now=timezone.now(), reason=request.POST.get("reason", ""))
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, STATUS_SAID[action] % {"c": customer.name})
-    return redirect(customer)
+    return act(
+        request,
+        move,
+        customer,
+        form=ReasonForm(request.POST),
+        done=STATUS_SAID[action] % {"c": customer.name},
+        then=customer,
+    )
 
 
 @login_required
@@ -291,15 +297,20 @@ def import_template(request):
 @permission_required("customers.import_customers", raise_exception=True)
 def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = excel.start_import(form.cleaned_data["file"], by=request.user, now=timezone.now())
-        except KefuError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("customers:import_status", pk=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:10]
-    return render(request, "customers/import_form.html", {"form": form, "jobs": jobs})
+
+    def page(exc=None):
+        jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:10]
+        return render(request, "customers/import_form.html", {"form": form, "jobs": jobs})
+
+    if request.method != "POST":
+        return page()
+    return act(
+        request,
+        excel.start_import,
+        form=form,
+        then=lambda job: reverse("customers:import_status", args=[job.pk]),
+        again=page,
+    )
 
 
 @login_required

@@ -20,6 +20,7 @@ from kefu.core.permissions import require
 from kefu.customers import names, timeline
 from kefu.customers.models import Contact, Contract, Customer, Device, TimelineEntry
 from kefu.org import roles
+from kefu.org.models import User
 
 NAME_REQUIRED = _("请填写客户全称。")
 DUPLICATE_SUSPECTED = _("可能与已有客户重复，请核对候选客户；确认不是同一客户后再创建。")
@@ -34,12 +35,12 @@ NOT_A_CUSTOMER_USER = _("该账号不是客户角色，不能作为客户门户�
 STATUS_MOVE_NOT_ALLOWED = _("客户状态不能从“%(before)s”变为“%(after)s”。")
 
 verbs.register(
+    "customers",
     correct=_("首访更正"),
     close=_("停止合作"),
     reopen=_("恢复合作"),
     set_main_contact=_("设为主要联系人"),
     link_portal_user=_("绑定门户账号"),
-    hand_over=_("移交首访"),
 )
 
 # The explicit table of customer status moves.
@@ -104,6 +105,7 @@ class DuplicateSuspected(Conflict):
 
     code = "duplicate"
     default_message = DUPLICATE_SUSPECTED
+    asks_confirmation = True
 
     def __init__(self, candidates: list[Customer]):
         super().__init__(DUPLICATE_SUSPECTED, field="name")
@@ -171,7 +173,7 @@ def apply_changes(
     allowed: tuple[str, ...],
     changes: dict[str, Any],
     *,
-    by,
+    by: User,
     now: datetime,
     expected: dict[str, Any] | None = None,
     verb: str = "update",
@@ -246,7 +248,7 @@ def create_customer(
     *,
     data: dict[str, Any],
     contacts: list[dict[str, Any]] | None = None,
-    by,
+    by: User,
     now: datetime,
     confirm_duplicate: bool = False,
 ) -> Customer:
@@ -297,7 +299,7 @@ def _create_contact(customer: Customer, data: dict[str, Any], *, by, now: dateti
     return contact
 
 
-def update_customer(customer: Customer, changes: dict[str, Any], *, by, now: datetime, **kwargs) -> list[str]:
+def update_customer(customer: Customer, changes: dict[str, Any], *, by: User, now: datetime, **kwargs) -> list[str]:
     """Edit the archive; every changed field is audited with its old and new value.
 
     `expected` (the values the user saw), `verb` and `source` as in apply_changes."""
@@ -314,13 +316,13 @@ def update_customer(customer: Customer, changes: dict[str, Any], *, by, now: dat
     return changed
 
 
-def add_contact(customer: Customer, data: dict[str, Any], *, by, now: datetime) -> Contact:
+def add_contact(customer: Customer, data: dict[str, Any], *, by: User, now: datetime) -> Contact:
     require(by, "customers.change_customer", customer)
     with transaction.atomic():
         return _create_contact(customer, data, by=by, now=now)
 
 
-def update_contact(contact: Contact, changes: dict[str, Any], *, by, now: datetime, **kwargs) -> list[str]:
+def update_contact(contact: Contact, changes: dict[str, Any], *, by: User, now: datetime, **kwargs) -> list[str]:
     require(by, "customers.change_customer", contact.customer)
     if "mobile" in changes:
         changes = {**changes, "mobile": _clean_mobile(changes["mobile"])}
@@ -329,7 +331,7 @@ def update_contact(contact: Contact, changes: dict[str, Any], *, by, now: dateti
     return _update_locked(contact, CONTACT_FIELDS, changes, by=by, now=now, **kwargs)[1]
 
 
-def set_main_contact(contact: Contact, *, by, now: datetime) -> Contact:
+def set_main_contact(contact: Contact, *, by: User, now: datetime) -> Contact:
     """Make `contact` the one main contact of its customer (CRM-2)."""
     require(by, "customers.change_customer", contact.customer)
     with transaction.atomic():
@@ -343,7 +345,7 @@ def set_main_contact(contact: Contact, *, by, now: datetime) -> Contact:
     return contact
 
 
-def link_portal_user(contact: Contact, user, *, by, now: datetime) -> Contact:
+def link_portal_user(contact: Contact, user, *, by: User, now: datetime) -> Contact:
     """Let a `customer` login see its own organisation through this contact."""
     require(by, "customers.change_customer", contact.customer)
     if not user.has_role("customer"):
@@ -356,7 +358,7 @@ def link_portal_user(contact: Contact, user, *, by, now: datetime) -> Contact:
     return contact
 
 
-def create_contract(customer: Customer, data: dict[str, Any], *, by, now: datetime) -> Contract:
+def create_contract(customer: Customer, data: dict[str, Any], *, by: User, now: datetime) -> Contract:
     """Record a signed contract (CRM-3)."""
     require(by, "customers.add_contract", customer)
     values = {k: v for k, v in data.items() if k in (*CONTRACT_FIELDS, "number", "sales")}
@@ -389,12 +391,12 @@ def _period_in_order(contract: Contract) -> None:
         raise Invalid(PERIOD_REVERSED, field="service_end")
 
 
-def update_contract(contract: Contract, changes: dict[str, Any], *, by, now: datetime, **kwargs) -> list[str]:
+def update_contract(contract: Contract, changes: dict[str, Any], *, by: User, now: datetime, **kwargs) -> list[str]:
     require(by, "customers.change_contract", contract.customer)
     return _update_locked(contract, CONTRACT_FIELDS, changes, check=_period_in_order, by=by, now=now, **kwargs)[1]
 
 
-def add_device(customer: Customer, data: dict[str, Any], *, by, now: datetime) -> Device:
+def add_device(customer: Customer, data: dict[str, Any], *, by: User, now: datetime) -> Device:
     """Register an installed unit (CRM-4)."""
     require(by, "customers.add_device", customer)
     values = {k: v for k, v in data.items() if k in DEVICE_FIELDS}
@@ -410,7 +412,7 @@ def add_device(customer: Customer, data: dict[str, Any], *, by, now: datetime) -
     return device
 
 
-def update_device(device: Device, changes: dict[str, Any], *, by, now: datetime, **kwargs) -> list[str]:
+def update_device(device: Device, changes: dict[str, Any], *, by: User, now: datetime, **kwargs) -> list[str]:
     """Correct an installed unit's record (CRM-4), each change audited; the barcode stays unique."""
     require(by, "customers.add_device", device.customer)
     try:
@@ -420,7 +422,7 @@ def update_device(device: Device, changes: dict[str, Any], *, by, now: datetime,
         raise Invalid(SERIAL_TAKEN % {"serial": changes.get("serial_barcode", "")}, field="serial_barcode") from None
 
 
-def add_note(customer: Customer, text: str, *, by, now: datetime) -> TimelineEntry:
+def add_note(customer: Customer, text: str, *, by: User, now: datetime) -> TimelineEntry:
     """A free note on the customer care column (CRM-5)."""
     require(by, "customers.add_note", customer)
     text = (text or "").strip()
@@ -441,9 +443,9 @@ def _change_status(customer: Customer, target: str, *, by, now: datetime, reason
     return customer
 
 
-def close_customer(customer: Customer, *, by, now: datetime, reason: str) -> Customer:
+def close_customer(customer: Customer, *, by: User, now: datetime, reason: str) -> Customer:
     return _change_status(customer, Customer.Status.CLOSED, by=by, now=now, reason=reason, verb="close")
 
 
-def reopen_customer(customer: Customer, *, by, now: datetime, reason: str) -> Customer:
+def reopen_customer(customer: Customer, *, by: User, now: datetime, reason: str) -> Customer:
     return _change_status(customer, Customer.Status.ACTIVE, by=by, now=now, reason=reason, verb="reopen")

@@ -30,8 +30,9 @@ from kefu.deadlines import calendars
 from kefu.deadlines.clockmath import CalendarSnapshot, resume_due
 from kefu.deadlines.models import OPEN_STATES, CalendarSource, Clock, ClockState, DeadlineRule, WorkCalendar
 from kefu.deadlines.spec import RuleSpec
+from kefu.org.models import User
 
-verbs.register(
+verbs.register_shared(
     clock_start=_("开始计时"),
     clock_pause=_("暂停计时"),
     clock_resume=_("恢复计时"),
@@ -242,7 +243,7 @@ def start(
     owner=None,
     now: datetime,
     calendar: WorkCalendar | None = None,
-    by=None,
+    by: User | None = None,
     new_subject: bool = False,
     since: datetime | None = None,
 ) -> Clock | None:
@@ -280,7 +281,7 @@ def start_new(
     starts: list[tuple[models.Model, str, Any]],
     *,
     now: datetime,
-    by=None,
+    by: User | None = None,
     calendar: WorkCalendar | None = None,
 ) -> list[Clock | None]:
     """Start clocks on subjects created in the caller's transaction: (subject, rule key, owner)
@@ -316,7 +317,9 @@ def start_new(
     return result
 
 
-def pause(subject: models.Model, rule_key: str, *, now: datetime, by=None, reason: str = "") -> Clock | None:
+def pause(
+    subject: models.Model, rule_key: str, *, now: datetime, by: User | None = None, reason: str = ""
+) -> Clock | None:
     """Pause the clock (waiting for the customer or a part); its time stops (CAL-4).
 
     A paused clock is never breached; a breached clock can be paused too (it stays late).
@@ -337,7 +340,7 @@ def pause(subject: models.Model, rule_key: str, *, now: datetime, by=None, reaso
     return clock
 
 
-def resume(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clock | None:
+def resume(subject: models.Model, rule_key: str, *, now: datetime, by: User | None = None) -> Clock | None:
     """Resume a paused clock: the due date moves by the paused time (CAL-4).
 
     Working-calendar kinds keep the working time that was left at the pause; wall-clock
@@ -384,7 +387,7 @@ def resume(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> C
     return clock
 
 
-def stop(subject: models.Model, rule_key: str, *, now: datetime, by=None) -> Clock | None:
+def stop(subject: models.Model, rule_key: str, *, now: datetime, by: User | None = None) -> Clock | None:
     """The obligation is met: stop the clock. A breached clock is met late (breached_at stays)."""
     with transaction.atomic():
         clock = open_clock(subject, rule_key, lock=True)

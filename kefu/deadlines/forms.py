@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.errors import Invalid
+from kefu.core.forms import ActionForm, Text
 from kefu.deadlines.models import WEEKDAY_LABELS, DeadlineRule, EscalationLevel
 from kefu.deadlines.spec import RuleSpec
 
@@ -57,12 +58,15 @@ class HoursForm(forms.Form):
         data["weekly"] = weekly
         return data
 
+    def arguments(self) -> dict:
+        return {"weekly": self.cleaned_data["weekly"]}
 
-class YearForm(forms.Form):
+
+class YearForm(ActionForm):
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
 
 
-class DayForm(forms.Form):
+class DayForm(ActionForm):
     name = forms.CharField(label=_("名称"), max_length=50, required=False)
 
 
@@ -116,6 +120,11 @@ class RuleForm(forms.ModelForm):
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
 
+    def arguments(self) -> dict:
+        changes = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        changes["unit"] = changes["unit"] or ""
+        return {"changes": changes}
+
 
 class EscalationForm(forms.Form):
     offset_minutes = forms.IntegerField(label=_("相对截止时间（分钟）"), min_value=-7 * 24 * 60, max_value=30 * 24 * 60)
@@ -124,3 +133,11 @@ class EscalationForm(forms.Form):
 
 
 EscalationFormSet = forms.formset_factory(EscalationForm, extra=1, can_delete=True)
+
+
+class WaitForm(ActionForm):
+    """The shared form that pauses an item's clocks (CAL-4, `deadlines/_wait_form.html`): the
+    reason and a note, as `waiting.start` takes them (it says what is wrong)."""
+
+    reason = Text()
+    note = Text()

@@ -4,18 +4,20 @@ Thin: each view reads through a selector or calls one workflow function.
 """
 
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import KefuError
+from kefu.core.actions import act
+from kefu.core.errors import Invalid
 from kefu.deadlines import calendars, selectors, workflow
 from kefu.deadlines.forms import DayForm, EscalationFormSet, HoursForm, RuleForm, YearForm
 from kefu.deadlines.models import KIND_CHOICES, OPEN_STATES, WEEKDAY_LABELS, ClockState, WorkCalendar
@@ -143,6 +145,12 @@ def calendar_detail(request, code):
     )
 
 
+def _month_url(code: str, month: str | None = None) -> str:
+    """The calendar's page, at `month` (YYYY-MM) when given."""
+    url = reverse("deadlines:calendar_detail", args=[code])
+    return url if month is None else f"{url}?month={quote(month)}"
+
+
 @login_required
 @permission_required("deadlines.change_calendar", raise_exception=True)
 @require_POST
@@ -153,22 +161,31 @@ def calendar_day(request, code, day):
         day = date.fromisoformat(day)
     except ValueError:
         raise Http404 from None
-    form = DayForm(request.POST)
-    name = form.cleaned_data["name"] if form.is_valid() else ""
-    try:
-        row = workflow.toggle_day(calendar, day, by=request.user, now=timezone.now(), name=name)
-    except KefuError as exc:
-        if request.htmx:
-            return HttpResponse(str(exc.message), status=exc.status)
-        messages.error(request, exc.message)
-        return redirect(f"{reverse('deadlines:calendar_detail', args=[code])}?month={day:%Y-%m}")
     if request.htmx:
-        calendar.refresh_from_db()
-        cell = selectors.days_between(calendar, day, day, month=day.month)[0]
-        return render(request, "deadlines/_day_cell.html", {"cell": cell, "calendar": calendar, "can_change": True})
-    what = WORKDAY if row.kind == "workday" else DAY_OFF
-    messages.success(request, DAY_SAVED % {"day": day.isoformat(), "what": what})
-    return redirect(f"{reverse('deadlines:calendar_detail', args=[code])}?month={day:%Y-%m}")
+
+        def cell(row):
+            calendar.refresh_from_db()
+            cell = selectors.days_between(calendar, day, day, month=day.month)[0]
+            return render(request, "deadlines/_day_cell.html", {"cell": cell, "calendar": calendar, "can_change": True})
+
+        return act(
+            request,
+            workflow.toggle_day,
+            calendar,
+            day,
+            form=DayForm(request.POST),
+            then=cell,
+            again=lambda exc: HttpResponse(str(exc.message), status=exc.status),
+        )
+    return act(
+        request,
+        workflow.toggle_day,
+        calendar,
+        day,
+        form=DayForm(request.POST),
+        done=lambda row: DAY_SAVED % {"day": day.isoformat(), "what": WORKDAY if row.kind == "workday" else DAY_OFF},
+        then=_month_url(code, f"{day:%Y-%m}"),
+    )
 
 
 @login_required
@@ -176,55 +193,32 @@ def calendar_day(request, code, day):
 @require_POST
 def calendar_hours(request, code):
     calendar = selectors.work_calendar(code)
-    form = HoursForm(request.POST)
-    back = f"{reverse('deadlines:calendar_detail', args=[code])}?month={request.POST.get('month', '')}"
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-        return redirect(back)
-    try:
-        workflow.set_hours(calendar, form.cleaned_data["weekly"], by=request.user, now=timezone.now())
-    except KefuError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
-    messages.success(request, HOURS_SAVED)
-    return redirect(back)
+    back = _month_url(code, request.POST.get("month", ""))
+    return act(request, workflow.set_hours, calendar, form=HoursForm(request.POST), done=HOURS_SAVED, then=back)
+
+
+def _year_action(request, code, fn, said):
+    """Import or confirm a year's schedule; the month page of that year, whatever happened."""
+    calendar = selectors.work_calendar(code)
+    form = YearForm(request.POST)
+    back = _month_url(code, f"{form.cleaned_data['year']}-01") if form.is_valid() else _month_url(code)
+    return act(
+        request, fn, calendar, form=form, done=lambda result: said % {**form.cleaned_data, "n": result}, then=back
+    )
 
 
 @login_required
 @permission_required("deadlines.change_calendar", raise_exception=True)
 @require_POST
 def calendar_import(request, code):
-    calendar = selectors.work_calendar(code)
-    form = YearForm(request.POST)
-    if form.is_valid():
-        year = form.cleaned_data["year"]
-        try:
-            n = workflow.import_year(calendar, year, by=request.user, now=timezone.now())
-            messages.success(request, YEAR_IMPORTED % {"year": year, "n": n})
-        except KefuError as exc:
-            messages.error(request, exc.message)
-        return redirect(f"{reverse('deadlines:calendar_detail', args=[code])}?month={year}-01")
-    messages.error(request, FORM_ERRORS)
-    return redirect("deadlines:calendar_detail", code=code)
+    return _year_action(request, code, workflow.import_year, YEAR_IMPORTED)
 
 
 @login_required
 @permission_required("deadlines.change_calendar", raise_exception=True)
 @require_POST
 def calendar_confirm(request, code):
-    calendar = selectors.work_calendar(code)
-    form = YearForm(request.POST)
-    if form.is_valid():
-        year = form.cleaned_data["year"]
-        try:
-            workflow.confirm_year(calendar, year, by=request.user, now=timezone.now())
-            messages.success(request, YEAR_CONFIRMED % {"year": year})
-        except KefuError as exc:
-            messages.error(request, exc.message)
-        return redirect(f"{reverse('deadlines:calendar_detail', args=[code])}?month={year}-01")
-    messages.error(request, FORM_ERRORS)
-    return redirect("deadlines:calendar_detail", code=code)
+    return _year_action(request, code, workflow.confirm_year, YEAR_CONFIRMED)
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -248,37 +242,44 @@ def rule_edit(request, key):
     if request.method == "POST" and can_change:
         form = RuleForm(request.POST, instance=selectors.rule(key))
         levels = EscalationFormSet(request.POST, prefix="levels", initial=initial_levels)
-        if form.is_valid() and levels.is_valid():
-            wanted = [
-                (f.cleaned_data["offset_minutes"], f.cleaned_data["notify"])
-                for f in levels.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE")
-            ]
-            changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            changes["unit"] = changes["unit"] or ""
-            try:
-                now = timezone.now()
-                workflow.update_rule(rule, by=request.user, now=now, **changes)
-                workflow.set_escalations(rule, wanted, by=request.user, now=now)
-            except KefuError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(request, RULE_SAVED)
-                return redirect("deadlines:rule_edit", key=key)
-        messages.error(request, FORM_ERRORS)
     else:
         form = RuleForm(instance=rule)
         levels = EscalationFormSet(prefix="levels", initial=initial_levels)
-    calendar_codes = {str(c.pk): c.code for c in WorkCalendar.objects.all()}
-    return render(
+
+    def page(exc=None):
+        if exc is not None:
+            messages.error(request, FORM_ERRORS)
+        calendar_codes = {str(c.pk): c.code for c in WorkCalendar.objects.all()}
+        return render(
+            request,
+            "deadlines/rule_edit.html",
+            {
+                "rule": rule,
+                "form": form,
+                "levels": levels,
+                "can_change": can_change,
+                "calendar_codes": calendar_codes,
+                "preview_start": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+
+    if not (request.method == "POST" and can_change):
+        return page()
+    if not levels.is_valid():
+        form.is_valid()  # its errors show beside the levels'
+        return page(Invalid(FORM_ERRORS))
+    wanted = [
+        (f.cleaned_data["offset_minutes"], f.cleaned_data["notify"])
+        for f in levels.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+    return act(
         request,
-        "deadlines/rule_edit.html",
-        {
-            "rule": rule,
-            "form": form,
-            "levels": levels,
-            "can_change": can_change,
-            "calendar_codes": calendar_codes,
-            "preview_start": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        },
+        workflow.save_rule,
+        rule,
+        form=form,
+        levels=wanted,
+        done=RULE_SAVED,
+        then=reverse("deadlines:rule_edit", args=[key]),
+        again=page,
     )

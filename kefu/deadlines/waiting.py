@@ -22,6 +22,7 @@ from kefu.core.errors import Conflict, Invalid
 from kefu.core.validation import text
 from kefu.deadlines import clocks
 from kefu.deadlines.models import Waitable, WaitingFor
+from kefu.org.models import User
 
 REASON_INVALID = _("请选择等待原因（等待客户或等待备件）。")
 ALREADY_WAITING = _("已在等待中，请先恢复计时。")
@@ -29,7 +30,7 @@ NOT_WAITING = _("当前没有在等待，无需恢复。")
 NOT_OPEN = _("已完成的事项不能暂停计时。")
 WAITING_WITH_NOTE = _("%(reason)s：%(note)s")
 
-verbs.register(wait_start=_("暂停计时（等待）"), wait_end=_("恢复计时"))
+verbs.register_shared(wait_start=_("暂停计时（等待）"), wait_end=_("恢复计时"))
 
 
 def label(item: Waitable) -> str:
@@ -42,7 +43,7 @@ def label(item: Waitable) -> str:
     return str(WAITING_WITH_NOTE % {"reason": reason, "note": item.waiting_note})
 
 
-def start(item: Waitable, *, reason: str, note: str = "", by, now: datetime) -> list:
+def start(item: Waitable, *, reason: str, note: str = "", by: User, now: datetime) -> list:
     """Mark `item` waiting and pause its open clocks; Conflict if it already waits."""
     if reason not in WaitingFor.values:
         raise Invalid(REASON_INVALID, field="reason")
@@ -57,7 +58,7 @@ def start(item: Waitable, *, reason: str, note: str = "", by, now: datetime) -> 
     return paused
 
 
-def end(item: Waitable, *, by, now: datetime) -> list:
+def end(item: Waitable, *, by: User, now: datetime) -> list:
     """Clear the wait and resume the item's paused clocks; Conflict if it was not waiting."""
     manager: models.Manager = type(item)._base_manager
     was = manager.filter(pk=item.pk).values_list("waiting_for", "waiting_note", "waiting_since").first()

@@ -26,6 +26,7 @@ from kefu.deadlines.models import (
     WorkingInterval,
 )
 from kefu.deadlines.spec import RATIO_OUT_OF_RANGE, RuleSpec
+from kefu.org.models import User
 
 NOT_OBSERVING_HOLIDAYS = _("该日历不执行法定节假日，无需导入。")
 YEAR_NOT_IN_PACKAGE = _(
@@ -39,6 +40,7 @@ WORKING = _("工作日")
 OFF = _("休息日")
 
 verbs.register(
+    "deadlines",
     calendar_day=_("调整日历"),
     calendar_hours=_("修改工作时段"),
     calendar_import=_("导入节假日安排"),
@@ -63,7 +65,9 @@ def _locked(calendar: WorkCalendar) -> WorkCalendar:
     return WorkCalendar.objects.select_for_update().get(pk=calendar.pk)
 
 
-def set_day(calendar: WorkCalendar, day: date, *, working: bool, name: str = "", by, now: datetime) -> CalendarDay:
+def set_day(
+    calendar: WorkCalendar, day: date, *, working: bool, name: str = "", by: User, now: datetime
+) -> CalendarDay:
     """Declare `day` a working day or a day off in this calendar (CAL-1).
 
     The administrator's choice is kept as an override row, so a later re-import of the
@@ -93,13 +97,15 @@ def set_day(calendar: WorkCalendar, day: date, *, working: bool, name: str = "",
     return row
 
 
-def toggle_day(calendar: WorkCalendar, day: date, *, by, now: datetime, name: str = "") -> CalendarDay:
+def toggle_day(calendar: WorkCalendar, day: date, *, by: User, now: datetime, name: str = "") -> CalendarDay:
     """Flip a day between working day and day off (the click in the month grid)."""
     working = is_working_day(calendars.snapshot(calendars.fresh(calendar)), day)
     return set_day(calendar, day, working=not working, name=name, by=by, now=now)
 
 
-def set_hours(calendar: WorkCalendar, weekly: list[list[tuple[time, time]]], *, by, now: datetime) -> WorkCalendar:
+def set_hours(
+    calendar: WorkCalendar, weekly: list[list[tuple[time, time]]], *, by: User, now: datetime
+) -> WorkCalendar:
     """Replace the weekly working intervals (CAL-2); every open clock on it is recomputed."""
     require(by, "deadlines.change_calendar", calendar)
     for weekday, intervals in enumerate(weekly):
@@ -132,7 +138,7 @@ def _hours_text(calendar: WorkCalendar) -> str:
     return "; ".join(f"{r.weekday + 1}:{r.start:%H:%M}-{r.end:%H:%M}" for r in rows)
 
 
-def import_year(calendar: WorkCalendar, year: int, *, by, now: datetime) -> int:
+def import_year(calendar: WorkCalendar, year: int, *, by: User, now: datetime) -> int:
     """Load a year's statutory holidays and 调休 days from chinesecalendar (CAL-1)."""
     require(by, "deadlines.change_calendar", calendar)
     if not calendar.observes_holidays:
@@ -149,7 +155,7 @@ def import_year(calendar: WorkCalendar, year: int, *, by, now: datetime) -> int:
     return written
 
 
-def confirm_year(calendar: WorkCalendar, year: int, *, by, now: datetime) -> WorkCalendar:
+def confirm_year(calendar: WorkCalendar, year: int, *, by: User, now: datetime) -> WorkCalendar:
     """The administrator entered the State Council's schedule by hand: the year is official."""
     require(by, "deadlines.change_calendar", calendar)
     with transaction.atomic():
@@ -180,7 +186,7 @@ RULE_FIELDS = (
 )
 
 
-def update_rule(rule: DeadlineRule, *, by, now: datetime, **changes) -> DeadlineRule:
+def update_rule(rule: DeadlineRule, *, by: User, now: datetime, **changes) -> DeadlineRule:
     """Edit a rule (CAL-3). Applies to clocks started after it; audited and kept in history."""
     require(by, "deadlines.change_rule", rule)
     unknown = set(changes) - {*RULE_FIELDS, "warn_ratio"}
@@ -214,7 +220,16 @@ def update_rule(rule: DeadlineRule, *, by, now: datetime, **changes) -> Deadline
     return rule
 
 
-def set_escalations(rule: DeadlineRule, levels: list[tuple[int, str]], *, by, now: datetime) -> DeadlineRule:
+def save_rule(
+    rule: DeadlineRule, *, changes: dict, levels: list[tuple[int, str]], by: User, now: datetime
+) -> DeadlineRule:
+    """The rule editor's save (CAL-3): the rule's fields and its escalation levels, both or neither."""
+    with transaction.atomic():
+        update_rule(rule, by=by, now=now, **changes)
+        return set_escalations(rule, levels, by=by, now=now)
+
+
+def set_escalations(rule: DeadlineRule, levels: list[tuple[int, str]], *, by: User, now: datetime) -> DeadlineRule:
     """Replace the rule's escalation levels; clocks started later use them."""
     require(by, "deadlines.change_rule", rule)
     for _offset, notify in levels:

@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kefu.core.api import query_choice
+from kefu.core.api import WorkflowActionMixin, query_choice
 from kefu.core.errors import NO_PERMISSION, Invalid
 from kefu.core.parsers import WITH_FILES
 from kefu.core.schema import ErrorSerializer
@@ -161,7 +161,7 @@ class ResultSerializer(serializers.Serializer):
     result = serializers.CharField()
 
 
-class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
+class WorkOrderViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """Work orders (派工单, OS-1..OS-5). `?status=`. Staff only today; a field engineer sees the
     orders dispatched to them. The network variant (RS) will scope station users to their station."""
 
@@ -174,12 +174,14 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
             self.request.user, status=query_choice(self.request.query_params, "status", WorkOrder.Status.choices)
         )
 
-    def _run(self, serializer_class, call):
-        s = serializer_class(data=self.request.data)
-        s.is_valid(raise_exception=True)
-        order = self.get_object()
-        call(order, s.validated_data, timezone.now())
-        return Response(self.get_serializer(selectors.order_for(self.request.user, order.pk)).data)
+    def reread(self, result):
+        """An order's action answers with the order as stored (a sheet's or an escalation's
+        step too); a consultation answers as itself."""
+        if isinstance(result, ServiceSheet | Escalation):
+            result = result.order
+        if isinstance(result, WorkOrder):
+            return selectors.order_for(self.request.user, result.pk)
+        return result
 
     @extend_schema(responses={200: ServiceSheetSerializer, 404: ErrorSerializer})
     @action(detail=True, methods=["get"])
@@ -192,108 +194,81 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=OrderNoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        return self._run(
-            OrderNoteSerializer, lambda o, d, now: workflow.verify(o, note=d["note"], by=request.user, now=now)
-        )
+        return self.act(workflow.verify, self.get_object(), input=OrderNoteSerializer)
 
     @extend_schema(request=OrderReasonSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
-        return self._run(
-            OrderReasonSerializer, lambda o, d, now: workflow.send_back(o, reason=d["reason"], by=request.user, now=now)
-        )
+        return self.act(workflow.send_back, self.get_object(), input=OrderReasonSerializer)
 
     @extend_schema(request=DispatchSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def dispatch_order(self, request, pk=None):
         # Not named `dispatch`: that is the view's own request entry point.
-        return self._run(
-            DispatchSerializer, lambda o, d, now: workflow.dispatch(o, d["engineer"], by=request.user, now=now)
-        )
+        return self.act(workflow.dispatch, self.get_object(), input=DispatchSerializer)
 
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._run(OrderNoteSerializer, lambda o, d, now: workflow.confirm(o, by=request.user, now=now))
+        return self.act(workflow.confirm, self.get_object())
 
     @extend_schema(request=AppointmentSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def appointment(self, request, pk=None):
-        def call(o, d, now):
-            if o.status == WorkOrder.Status.SCHEDULED and d["missed_reason"]:
-                return workflow.miss_appointment(
-                    o, reason=d["missed_reason"], start=d["start"], end=d["end"], by=request.user, now=now
-                )
-            return workflow.set_appointment(o, start=d["start"], end=d["end"], note=d["note"], by=request.user, now=now)
-
-        return self._run(AppointmentSerializer, call)
+        """Book the visit; on a booked one, `missed_reason` records the visit not made as agreed
+        and the new appointment."""
+        d = self.action_input(AppointmentSerializer)
+        order, missed = self.get_object(), d.pop("missed_reason")
+        if order.status == WorkOrder.Status.SCHEDULED and missed:
+            return self.act(workflow.miss_appointment, order, reason=missed, start=d["start"], end=d["end"])
+        return self.act(workflow.set_appointment, order, **d)
 
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
-        return self._run(OrderNoteSerializer, lambda o, d, now: workflow.check_in(o, by=request.user, now=now))
+        return self.act(workflow.check_in, self.get_object())
 
     @extend_schema(request=CompleteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], parser_classes=WITH_FILES)
     def complete(self, request, pk=None):
-        return self._run(
-            CompleteSerializer,
-            lambda o, d, now: workflow.complete(
-                o, data=d, photos=request.FILES.getlist("photos"), by=request.user, now=now
-            ),
-        )
+        d = self.action_input(CompleteSerializer)
+        d.pop("photos", None)
+        return self.act(workflow.complete, self.get_object(), data=d, photos=request.FILES.getlist("photos"))
 
     @extend_schema(request=SignSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], parser_classes=WITH_FILES)
     def sign(self, request, pk=None):
-        return self._run(
-            SignSerializer,
-            lambda o, d, now: workflow.sign(
-                o,
-                signer_name=d["signer_name"],
-                signature=d["signature"],
-                paper_photo=d["paper_photo"],
-                by=request.user,
-                now=now,
-            ),
-        )
+        return self.act(workflow.sign, self.get_object(), input=SignSerializer)
 
     @extend_schema(request=WriteOffSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="write-off")
     def write_off(self, request, pk=None):
-        return self._run(WriteOffSerializer, lambda o, d, now: workflow.write_off(o, **d, by=request.user, now=now))
+        return self.act(workflow.write_off, self.get_object(), input=WriteOffSerializer)
 
     @extend_schema(request=EscalateSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        return self._run(EscalateSerializer, lambda o, d, now: workflow.escalate(o, **d, by=request.user, now=now))
+        return self.act(workflow.escalate, self.get_object(), input=EscalateSerializer)
 
     @extend_schema(request=EscalationAnswerSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], url_path="resolve-escalation")
     def resolve_escalation(self, request, pk=None):
         """The vendor / headquarters answered and solved it (OS-5): the order closes, the request
         goes to the customer's confirmation."""
-        return self._run(
-            EscalationAnswerSerializer,
-            lambda o, d, now: workflow.resolve_escalation(
-                workflow.open_escalation_of(o), answer=d["answer"], by=request.user, now=now
-            ),
-        )
+        escalation = workflow.open_escalation_of(self.get_object())
+        return self.act(workflow.resolve_escalation, escalation, input=EscalationAnswerSerializer)
 
     @extend_schema(request=OrderWaitSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def wait(self, request, pk=None):
         """Waiting for the customer or a part: the order's clocks pause (CAL-4); 409 if already waiting."""
-        return self._run(
-            OrderWaitSerializer,
-            lambda o, d, now: workflow.wait(o, reason=d["reason"], note=d["note"], by=request.user, now=now),
-        )
+        return self.act(workflow.wait, self.get_object(), input=OrderWaitSerializer)
 
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         """The wait is over: the clocks go on with the time they had left (CAL-4)."""
-        return self._run(OrderNoteSerializer, lambda o, d, now: workflow.resume(o, by=request.user, now=now))
+        return self.act(workflow.resume, self.get_object())
 
     @extend_schema(responses=ConsultationSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -304,24 +279,23 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="consultations/organise")
     def organise_consultation(self, request, pk=None):
         """The after-sales department assigns the right people to a problem not solved in time (OS-9)."""
-        s = OrganiseSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        consultation = workflow.organise_consultation(
-            self.get_object(), **s.validated_data, by=request.user, now=timezone.now()
+        return self.act(
+            workflow.organise_consultation,
+            self.get_object(),
+            input=OrganiseSerializer,
+            output=ConsultationSerializer,
+            status=201,
         )
-        return Response(ConsultationSerializer(consultation).data, status=201)
 
     @extend_schema(request=ResultSerializer, responses=ConsultationSerializer)
     @action(detail=True, methods=["post"], url_path="consultations/result")
     def consultation_result(self, request, pk=None):
         """The consultation's result, recorded once (OS-9); 409 the second time."""
-        s = ResultSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        consultation = get_object_or_404(self.get_object().consultations, pk=s.validated_data["consultation"])
-        consultation = workflow.record_consultation_result(
-            consultation, result=s.validated_data["result"], by=request.user, now=timezone.now()
+        d = self.action_input(ResultSerializer)
+        consultation = get_object_or_404(self.get_object().consultations, pk=d["consultation"])
+        return self.act(
+            workflow.record_consultation_result, consultation, result=d["result"], output=ConsultationSerializer
         )
-        return Response(ConsultationSerializer(consultation).data)
 
 
 class QASampleSerializer(serializers.ModelSerializer):
@@ -356,7 +330,7 @@ class QAReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class QASampleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class QASampleViewSet(WorkflowActionMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """QA library (OS-7, KB-4). GET `proposal/?week=YYYY-MM-DD` the system's ~20 % proposal;
     POST {week, sheets} records the pick; POST `<id>/review/` the reviewer's verdict."""
 
@@ -369,12 +343,8 @@ class QASampleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=PickSerializer, responses=QASampleSerializer(many=True))
     def create(self, request, *args, **kwargs):
-        s = PickSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        samples = workflow.pick_sample(
-            workflow.week_of(s.validated_data["week"]), s.validated_data["sheets"], by=request.user, now=timezone.now()
-        )
-        return Response(QASampleSerializer(samples, many=True).data, status=201)
+        d = self.action_input(PickSerializer)
+        return self.act(workflow.pick_sample, workflow.week_of(d["week"]), d["sheets"], status=201)
 
     @extend_schema(responses={200: {"type": "object"}})
     @action(detail=False, methods=["get"])
@@ -390,7 +360,4 @@ class QASampleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=QAReviewSerializer, responses=QASampleSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        s = QAReviewSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        sample = workflow.review_sample(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return Response(QASampleSerializer(sample).data)
+        return self.act(workflow.review_sample, self.get_object(), input=QAReviewSerializer)

@@ -1,30 +1,46 @@
 """Onsite service pages: the dispatch board, order pages, the engineer's phone page, QA sampling.
 
-Thin: every POST calls one workflow function; a KefuError becomes a message on the page.
+Thin: every POST goes through `act()` with its form (kefu/fieldservice/forms.py): one workflow
+function, and on an error the page again with what was typed.
 """
 
-from datetime import date, datetime
+from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.audit.service import events_for
-from kefu.core.errors import Invalid, KefuError
+from kefu.core.actions import act, shown_again
+from kefu.core.errors import Invalid
 from kefu.customers.masking import personal
 from kefu.deadlines import clocks, waiting
+from kefu.deadlines.forms import WaitForm
 from kefu.deadlines.models import OPEN_STATES, WaitingFor
 from kefu.fieldservice import documents, selectors, workflow
+from kefu.fieldservice.forms import (
+    AnswerForm,
+    AppointmentForm,
+    CompleteForm,
+    ConsultationForm,
+    ConsultationResultForm,
+    DispatchForm,
+    MissedForm,
+    NoteForm,
+    PickSampleForm,
+    ReasonForm,
+    ReviewSampleForm,
+    SignForm,
+    WriteOffForm,
+)
 from kefu.fieldservice.models import Escalation, QASample, ServiceSheet, WorkOrder
 from kefu.org import roles
 from kefu.org.models import User
@@ -32,109 +48,50 @@ from kefu.org.models import User
 # Who can be called to a consultation (OS-9): the people who solve problems.
 CONSULT_ROLES = (roles.FIELD_ENGINEER, roles.HOTLINE, roles.SERVICE_MANAGER, roles.AFTERSALES_MANAGER, roles.CONSULTANT)
 
-TIME_INVALID = _("请填写正确的时间。")
+
+def _on_sheet(fn):
+    """A step on the order's service sheet (Invalid NO_SHEET while there is none)."""
+    return lambda order, **kwargs: fn(workflow.sheet_of(order), **kwargs)
 
 
-def _when(value: str, field: str) -> datetime:
-    parsed = parse_datetime(value or "")
-    if parsed is None:
-        raise Invalid(TIME_INVALID, field=field)
-    try:
-        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-    except (ValueError, OverflowError):
-        raise Invalid(TIME_INVALID, field=field) from None
+def _resolve(order, **kwargs):
+    return workflow.resolve_escalation(workflow.open_escalation_of(order), **kwargs)
 
 
-def _engineer(request):
-    pk = request.POST.get("engineer") or ""
-    return User.objects.filter(pk=pk).first() if pk.isdigit() else None
+def _consultation_result(order, *, consultation, **kwargs):
+    return workflow.record_consultation_result(consultation, **kwargs)
 
 
-def _sheet_data(post) -> dict:
-    data = {name: post.get(name, "") for name in workflow.SHEET_TEXT}
-    data.update(
-        backup_done=post.get("backup_done") in ("1", "on", "true"),
-        backup_location=post.get("backup_location", ""),
-        outcome=post.get("outcome", ""),
-        minutes_spent=post.get("minutes_spent") or 0,
-    )
-    return data
-
-
-def _consultation(order, request):
-    pk = request.POST.get("consultation") or ""
-    found = order.consultations.filter(pk=pk).first() if pk.isdigit() else None
-    if found is None:
-        raise Invalid(_("请选择会诊。"), field="consultation")
-    return found
-
-
-# verb → (workflow call). Each receives (order, request, now).
-ACTIONS = {
-    "verify": lambda o, r, now: workflow.verify(o, note=r.POST.get("note", ""), by=r.user, now=now),
-    "send-back": lambda o, r, now: workflow.send_back(o, reason=r.POST.get("reason", ""), by=r.user, now=now),
-    "dispatch": lambda o, r, now: workflow.dispatch(o, _engineer(r), by=r.user, now=now),
-    "confirm": lambda o, r, now: workflow.confirm(o, by=r.user, now=now),
-    "appointment": lambda o, r, now: workflow.set_appointment(
-        o,
-        start=_when(r.POST.get("start"), "start"),
-        end=_when(r.POST.get("end"), "end"),
-        note=r.POST.get("note", ""),
-        by=r.user,
-        now=now,
-    ),
-    "missed": lambda o, r, now: workflow.miss_appointment(
-        o,
-        reason=r.POST.get("reason", ""),
-        start=_when(r.POST.get("start"), "start"),
-        end=_when(r.POST.get("end"), "end"),
-        by=r.user,
-        now=now,
-    ),
-    "check-in": lambda o, r, now: workflow.check_in(o, by=r.user, now=now),
-    "complete": lambda o, r, now: workflow.complete(
-        o, data=_sheet_data(r.POST), photos=r.FILES.getlist("photos"), by=r.user, now=now
-    ),
-    "sign": lambda o, r, now: workflow.sign(
-        o,
-        signer_name=r.POST.get("signer_name", ""),
-        signature=r.POST.get("signature", ""),
-        paper_photo=r.FILES.get("paper_photo"),
-        by=r.user,
-        now=now,
-    ),
-    "write-off": lambda o, r, now: workflow.write_off(
-        o,
-        next_step=r.POST.get("next_step", ""),
-        note=r.POST.get("note", ""),
-        target=r.POST.get("target", Escalation.Target.VENDOR),
-        party=r.POST.get("party", ""),
-        by=r.user,
-        now=now,
-    ),
-    "archive": lambda o, r, now: workflow.archive(workflow.sheet_of(o), by=r.user, now=now),
-    "return-visit": lambda o, r, now: workflow.record_return_visit(
-        workflow.sheet_of(o), note=r.POST.get("note", ""), by=r.user, now=now
-    ),
-    "propose-library": lambda o, r, now: workflow.propose_to_library(workflow.sheet_of(o), by=r.user, now=now),
-    "consultation": lambda o, r, now: workflow.organise_consultation(
-        o,
-        topic=r.POST.get("topic", ""),
-        participants=list(User.objects.filter(pk__in=[p for p in r.POST.getlist("participants") if p.isdigit()])),
-        by=r.user,
-        now=now,
-    ),
-    "consultation-result": lambda o, r, now: workflow.record_consultation_result(
-        _consultation(o, r), result=r.POST.get("result", ""), by=r.user, now=now
-    ),
-    "resolve": lambda o, r, now: workflow.resolve_escalation(
-        workflow.open_escalation_of(o), answer=r.POST.get("answer", ""), by=r.user, now=now
-    ),
-    "wait": lambda o, r, now: workflow.wait(
-        o, reason=r.POST.get("reason", ""), note=r.POST.get("note", ""), by=r.user, now=now
-    ),
-    "resume": lambda o, r, now: workflow.resume(o, by=r.user, now=now),
+# verb → (workflow function of the order, the form of its input or None)
+PAGE_ACTIONS = {
+    "verify": (workflow.verify, NoteForm),
+    "send-back": (workflow.send_back, ReasonForm),
+    "dispatch": (workflow.dispatch, DispatchForm),
+    "confirm": (workflow.confirm, None),
+    "appointment": (workflow.set_appointment, AppointmentForm),
+    "missed": (workflow.miss_appointment, MissedForm),
+    "check-in": (workflow.check_in, None),
+    "complete": (workflow.complete, CompleteForm),
+    "sign": (workflow.sign, SignForm),
+    "write-off": (workflow.write_off, WriteOffForm),
+    "archive": (_on_sheet(workflow.archive), None),
+    "return-visit": (_on_sheet(workflow.record_return_visit), NoteForm),
+    "propose-library": (_on_sheet(workflow.propose_to_library), None),
+    "consultation": (workflow.organise_consultation, ConsultationForm),
+    "consultation-result": (_consultation_result, ConsultationResultForm),
+    "resolve": (_resolve, AnswerForm),
+    "wait": (workflow.wait, WaitForm),
+    "resume": (workflow.resume, None),
 }
+
+
+def _form(verb: str, order: WorkOrder, request):
+    form_class = PAGE_ACTIONS[verb][1]
+    if form_class is None:
+        return None
+    if form_class is ConsultationResultForm:
+        return form_class(request.POST, order=order)
+    return form_class(request.POST, request.FILES)
 
 
 def _done(verb: str, order: WorkOrder, result) -> str:
@@ -188,30 +145,32 @@ def _safe_next(request) -> str:
 def order_action(request, pk, verb):
     """One POST per workflow step. On an error the same page is shown again with what was typed
     and the message beside its field (status 400/403/409), never an empty form."""
-    if verb not in ACTIONS:
+    if verb not in PAGE_ACTIONS:
         raise Http404
     order = selectors.order_for(request.user, pk)
     target = _safe_next(request)
-    try:
-        result = ACTIONS[verb](order, request, timezone.now())
-    except KefuError as exc:
-        order = selectors.order_for(request.user, pk)
-        phone = target == reverse("fieldservice:phone", args=[order.pk])
+
+    def again(exc):
+        fresh = selectors.order_for(request.user, pk)
+        phone = target == reverse("fieldservice:phone", args=[fresh.pk])
         key = verb.replace("-", "_")
-        context = _order_context(request, order) | {
-            "here": target or reverse("fieldservice:detail", args=[order.pk]),
-            "sent": {key: request.POST},
-            "errors": {key: exc},
-            "error": exc,
+        context = _order_context(request, fresh) | {
+            "here": target or reverse("fieldservice:detail", args=[fresh.pk]),
             "verb": key,
+            "files_again": bool(request.FILES),
         }
-        if request.FILES:
-            context["files_again"] = True
         template = "fieldservice/phone_order.html" if phone else "fieldservice/order_detail.html"
-        return render(request, template, context, status=exc.status)
-    order = selectors.order_for(request.user, pk)
-    messages.success(request, _done(verb, order, result))
-    return redirect(target or reverse("fieldservice:detail", args=[order.pk]))
+        return shown_again(request, template, context, exc, key=key)
+
+    return act(
+        request,
+        PAGE_ACTIONS[verb][0],
+        order,
+        form=_form(verb, order, request),
+        done=lambda result: _done(verb, selectors.order_for(request.user, pk), result),
+        then=target or reverse("fieldservice:detail", args=[order.pk]),
+        again=again,
+    )
 
 
 @login_required
@@ -354,29 +313,27 @@ def qa(request):
         week = workflow.week_of(date.fromisoformat(request.GET.get("week", "")))
     except (ValueError, Invalid):  # no week, or one outside 2000–2100: this week
         week = workflow.week_of(timezone.localdate())
-    now = timezone.now()
     if request.method == "POST":
-        try:
-            if "pick" in request.POST:
-                ids = request.POST.getlist("sheets")
-                sheets = list(ServiceSheet.objects.filter(pk__in=[i for i in ids if i.isdigit()]))
-                picked = workflow.pick_sample(week, sheets, by=request.user, now=now)
-                said = _("已将 %(k)d 张服务单放入本周 QA 库。") % {"k": len(picked)}
-            else:
-                raw = request.POST.get("sample") or ""
-                sample = get_object_or_404(QASample, pk=int(raw) if raw.isdigit() else 0)
-                workflow.review_sample(
-                    sample,
-                    verdict=request.POST.get("verdict", ""),
-                    comment=request.POST.get("comment", ""),
-                    by=request.user,
-                    now=now,
-                )
-                said = _("评审结论已记录：%(v)s。") % {"v": sample.get_verdict_display()}
-            messages.success(request, said)
-        except KefuError as exc:
-            messages.error(request, exc.message)
-        return redirect(f"{request.path}?week={week.isoformat()}")
+        back = f"{request.path}?week={week.isoformat()}"
+        if "pick" in request.POST:
+            return act(
+                request,
+                workflow.pick_sample,
+                week,
+                form=PickSampleForm(request.POST),
+                done=lambda picked: _("已将 %(k)d 张服务单放入本周 QA 库。") % {"k": len(picked)},
+                then=back,
+            )
+        raw = request.POST.get("sample") or ""
+        sample = get_object_or_404(QASample, pk=int(raw) if raw.isdigit() else 0)
+        return act(
+            request,
+            workflow.review_sample,
+            sample,
+            form=ReviewSampleForm(request.POST),
+            done=lambda sample: _("评审结论已记录：%(v)s。") % {"v": sample.get_verdict_display()},
+            then=back,
+        )
     sheets = list(
         workflow.week_sheets(week).filter(qa_sample__isnull=True).select_related("order__customer", "order__engineer")
     )

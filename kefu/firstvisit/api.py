@@ -1,13 +1,11 @@
 """REST API of the first visit (FV-1..FV-6): each step is an explicit POST action."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from kefu.core.api import query_choice
+from kefu.core.api import WorkflowActionMixin, query_choice
 from kefu.core.errors import Forbidden
 from kefu.core.serializers import IdField
 from kefu.customers.api import ContractSerializer, NewContactSerializer, duplicate_response
@@ -115,7 +113,7 @@ class FirstVisitNotCompletedSerializer(serializers.Serializer):
     next_attempt_at = serializers.DateTimeField()
 
 
-class FirstVisitViewSet(viewsets.ReadOnlyModelViewSet):
+class FirstVisitViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """First visits (FV). `?q=` searches customer, contract, record and needs; `?status=open|…`; `?mine=1`."""
 
     serializer_class = FirstVisitSerializer
@@ -131,9 +129,10 @@ class FirstVisitViewSet(viewsets.ReadOnlyModelViewSet):
             mine=p.get("mine") == "1",
         )
 
-    def _done(self, visit) -> Response:
-        visit.refresh_from_db()
-        return Response(FirstVisitSerializer(visit).data)
+    def reread(self, result):
+        if isinstance(result, FirstVisit):
+            result.refresh_from_db()
+        return result
 
     @extend_schema(request=HandOverSerializer, responses={201: FirstVisitSerializer})
     @action(detail=False, methods=["post"], url_path="hand-over")
@@ -141,74 +140,64 @@ class FirstVisitViewSet(viewsets.ReadOnlyModelViewSet):
         """Sales hands over a signed contract (FV-1): customer (existing or new), contract → first-visit task."""
         if not request.user.has_perm("firstvisit.hand_over"):
             raise Forbidden()
-        s = HandOverSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
-        contract = dict(d["contract"])
+        d = self.action_input(HandOverSerializer)
         customer = d.get("customer")
         if customer is not None and not Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
             raise Forbidden()
         try:
-            visit = workflow.hand_over_new(
+            return self.act(
+                workflow.hand_over_new,
                 customer=customer,
                 new_customer=d.get("new_customer"),
                 contact=d.get("contact"),
-                contract=contract,
-                by=request.user,
-                now=timezone.now(),
+                contract=dict(d["contract"]),
                 confirm_duplicate=d["confirm_duplicate"],
+                status=status.HTTP_201_CREATED,
             )
         except DuplicateSuspected as exc:
             return duplicate_response(exc)
-        return Response(FirstVisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FirstVisitVerifySerializer, responses=FirstVisitSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """Verify archive fields and correct wrong ones (FV-3); keys like `customer.address`, `contact.mobile`."""
-        s = FirstVisitVerifySerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._done(workflow.verify(self.get_object(), **s.validated_data, by=request.user, now=timezone.now()))
+        return self.act(workflow.verify, self.get_object(), input=FirstVisitVerifySerializer)
 
     @extend_schema(request=None, responses=FirstVisitSerializer)
     @action(detail=True, methods=["post"], url_path="explain-process")
     def explain_process(self, request, pk=None):
-        return self._done(workflow.explain_process(self.get_object(), by=request.user, now=timezone.now()))
+        return self.act(workflow.explain_process, self.get_object())
 
     @extend_schema(request=None, responses=FirstVisitSerializer)
     @action(detail=True, methods=["post"], url_path="send-process-email")
     def send_process_email(self, request, pk=None):
-        return self._done(workflow.send_process_email(self.get_object(), by=request.user, now=timezone.now()))
+        return self.act(workflow.send_process_email, self.get_object())
 
     @extend_schema(request=NeedInputSerializer, responses={201: NeedSerializer})
     @action(detail=True, methods=["post"])
     def needs(self, request, pk=None):
-        s = NeedInputSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        need = workflow.record_need(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+        return self.act(
+            workflow.record_need,
+            self.get_object(),
+            input=NeedInputSerializer,
+            output=NeedSerializer,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses=NeedSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="submit-needs")
     def submit_needs(self, request, pk=None):
-        needs = workflow.submit_needs(self.get_object(), by=request.user, now=timezone.now())
-        return Response(NeedSerializer(needs, many=True).data)
+        return self.act(workflow.submit_needs, self.get_object(), output=NeedSerializer)
 
     @extend_schema(request=FirstVisitCompleteSerializer, responses=FirstVisitSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        s = FirstVisitCompleteSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._done(workflow.complete(self.get_object(), **s.validated_data, by=request.user, now=timezone.now()))
+        return self.act(workflow.complete, self.get_object(), input=FirstVisitCompleteSerializer)
 
     @extend_schema(request=FirstVisitNotCompletedSerializer, responses=FirstVisitSerializer)
     @action(detail=True, methods=["post"], url_path="not-completed")
     def not_completed(self, request, pk=None):
-        s = FirstVisitNotCompletedSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._done(
-            workflow.not_completed(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        )
+        return self.act(workflow.not_completed, self.get_object(), input=FirstVisitNotCompletedSerializer)
 
 
 class NeedViewSet(viewsets.ReadOnlyModelViewSet):

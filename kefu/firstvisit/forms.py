@@ -1,10 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.errors import REASON_REQUIRED
+from kefu.core.forms import ActionForm, Flag
 from kefu.customers.forms import RegionFields
 from kefu.customers.models import Customer
-from kefu.firstvisit.models import EmailTemplate
+from kefu.firstvisit import workflow
+from kefu.firstvisit.models import EmailTemplate, FirstVisit
 from kefu.org.models import Department
+
+DEPARTMENT_REQUIRED = _("请选择负责部门。")
 
 
 class HandOverForm(RegionFields, forms.Form):
@@ -28,6 +33,7 @@ class HandOverForm(RegionFields, forms.Form):
     service_start = forms.DateField(label=_("服务开始"), widget=forms.DateInput(attrs={"type": "date"}))
     service_end = forms.DateField(label=_("服务结束"), widget=forms.DateInput(attrs={"type": "date"}))
     service_terms = forms.CharField(label=_("服务条款"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    confirm_duplicate = Flag()
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,22 +82,59 @@ class HandOverForm(RegionFields, forms.Form):
             }
         return {"customer": d.get("customer"), "new_customer": new_customer, "contact": contact, "contract": contract}
 
-
-class NeedForm(forms.Form):
-    department = forms.ModelChoiceField(Department.objects.all(), label=_("负责部门"))
-    content = forms.CharField(label=_("需求内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    def arguments(self) -> dict:
+        return {**self.parts(), "confirm_duplicate": self.cleaned_data["confirm_duplicate"]}
 
 
-class CompleteForm(forms.Form):
+class VerifyForm(ActionForm):
+    """The archive check (FV-3): the fields ticked as verified, each correction typed in
+    (`fix:<key>`, with the value seen when the page was shown, `was:<key>`) and the two flags
+    (`flag:<key>`), compared with the archive as it is now."""
+
+    def __init__(self, *args, visit: FirstVisit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+
+    def arguments(self) -> dict:
+        post = self.data
+        corrections, expected = {}, {}
+        for key in workflow.CHECKS:
+            new = post.get(f"fix:{key}", "").strip()
+            if new:
+                corrections[key] = new
+                expected[key] = post.get(f"was:{key}", "")
+        current = workflow.current_values(self.visit)
+        for flag in workflow.FLAGS:
+            wanted = post.get(f"flag:{flag}") == "1"
+            if wanted != bool(current[flag]):
+                corrections[flag] = wanted
+        return {"verified": post.getlist("verified"), "corrections": corrections, "expected": expected}
+
+
+class NeedForm(ActionForm):
+    department = forms.ModelChoiceField(
+        Department.objects.all(),
+        label=_("负责部门"),
+        error_messages={"required": DEPARTMENT_REQUIRED, "invalid_choice": DEPARTMENT_REQUIRED},
+    )
+    content = forms.CharField(
+        label=_("需求内容"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": workflow.NEED_CONTENT_REQUIRED},
+    )
+
+
+class CompleteForm(ActionForm):
     summary = forms.CharField(label=_("首访记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class NotCompletedForm(forms.Form):
-    reason = forms.CharField(label=_("未完成原因"), max_length=500)
+class NotCompletedForm(ActionForm):
+    reason = forms.CharField(label=_("未完成原因"), max_length=500, error_messages={"required": REASON_REQUIRED})
     next_attempt_at = forms.DateTimeField(
         label=_("下次联系时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"required": workflow.NEXT_ATTEMPT_REQUIRED, "invalid": workflow.NEXT_ATTEMPT_REQUIRED},
     )
 
 

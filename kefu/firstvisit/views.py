@@ -1,23 +1,22 @@
 """First-visit pages: handover form, my first visits, the first-visit page, needs, the template."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import KefuError
+from kefu.core.actions import act
 from kefu.customers.masking import personal
 from kefu.customers.selectors import can_see_personal
 from kefu.customers.workflow import DuplicateSuspected
 from kefu.deadlines import clocks
 from kefu.deadlines.models import OPEN_STATES, Clock
 from kefu.firstvisit import selectors, workflow
-from kefu.firstvisit.forms import CompleteForm, HandOverForm, NeedForm, NotCompletedForm, TemplateForm
+from kefu.firstvisit.forms import CompleteForm, HandOverForm, NeedForm, NotCompletedForm, TemplateForm, VerifyForm
 from kefu.firstvisit.models import FirstVisit, Need, sees_first_visits
 
 SAID = {
@@ -36,24 +35,21 @@ PERSONAL_KEYS = {"contact.mobile", "contact.phone"}
 @permission_required("firstvisit.hand_over", raise_exception=True)
 def hand_over(request):
     form = HandOverForm(request.POST or None, user=request.user)
-    candidates = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit = workflow.hand_over_new(
-                **form.parts(),
-                by=request.user,
-                now=timezone.now(),
-                confirm_duplicate=request.POST.get("confirm_duplicate") == "1",
-            )
-        except DuplicateSuspected as exc:
-            candidates = exc.candidates
-            messages.warning(request, exc.message)
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("合同已移交首访，首访专员：%(s)s") % {"s": visit.specialist.display_name})
-            return redirect("firstvisit:list")
-    return render(request, "firstvisit/hand_over.html", {"form": form, "candidates": candidates})
+
+    def page(exc=None):
+        candidates = exc.candidates if isinstance(exc, DuplicateSuspected) else []
+        return render(request, "firstvisit/hand_over.html", {"form": form, "candidates": candidates})
+
+    if request.method != "POST":
+        return page()
+    return act(
+        request,
+        workflow.hand_over_new,
+        form=form,
+        done=lambda visit: _("合同已移交首访，首访专员：%(s)s") % {"s": visit.specialist.display_name},
+        then="firstvisit:list",
+        again=page,
+    )
 
 
 @login_required
@@ -133,80 +129,31 @@ def first_visit_detail(request, pk):
     )
 
 
-def _act(request, pk, action, said):
-    visit = selectors.first_visit_for(request.user, pk)
-    now = timezone.now()
-    try:
-        action(visit, request, now)
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, said)
-    return redirect(visit)
-
-
-def _verify(visit, request, now):
-    post = request.POST
-    corrections, expected = {}, {}
-    for key in workflow.CHECKS:
-        new = post.get(f"fix:{key}", "").strip()
-        if new:
-            corrections[key] = new
-            expected[key] = post.get(f"was:{key}", "")
-    for flag in workflow.FLAGS:
-        current = bool(workflow.current_values(visit)[flag])
-        wanted = post.get(f"flag:{flag}") == "1"
-        if wanted != current:
-            corrections[flag] = wanted
-    workflow.verify(
-        visit, verified=post.getlist("verified"), corrections=corrections, expected=expected, by=request.user, now=now
-    )
-
-
-def _need(visit, request, now):
-    form = NeedForm(request.POST)
-    if not form.is_valid():
-        raise KefuError(workflow.NEED_CONTENT_REQUIRED)
-    workflow.record_need(
-        visit,
-        department=form.cleaned_data["department"],
-        content=form.cleaned_data["content"],
-        by=request.user,
-        now=now,
-    )
-
-
-def _retry(visit, request, now):
-    form = NotCompletedForm(request.POST)
-    if not form.is_valid():
-        raise KefuError(workflow.NEXT_ATTEMPT_REQUIRED)
-    workflow.not_completed(
-        visit,
-        reason=form.cleaned_data["reason"],
-        next_attempt_at=form.cleaned_data["next_attempt_at"],
-        by=request.user,
-        now=now,
-    )
-
-
-ACTIONS = {
-    "verify": _verify,
-    "explain": lambda v, r, now: workflow.explain_process(v, by=r.user, now=now),
-    "email": lambda v, r, now: workflow.send_process_email(v, by=r.user, now=now),
-    "need": _need,
-    "submit": lambda v, r, now: workflow.submit_needs(v, by=r.user, now=now),
-    "complete": lambda v, r, now: workflow.complete(v, summary=r.POST.get("summary", ""), by=r.user, now=now),
-    "retry": _retry,
+# The first-visit page's buttons: action → (workflow function, its form or None).
+PAGE_ACTIONS = {
+    "verify": (workflow.verify, VerifyForm),
+    "explain": (workflow.explain_process, None),
+    "email": (workflow.send_process_email, None),
+    "need": (workflow.record_need, NeedForm),
+    "submit": (workflow.submit_needs, None),
+    "complete": (workflow.complete, CompleteForm),
+    "retry": (workflow.not_completed, NotCompletedForm),
 }
 
 
 @login_required
 @require_POST
 def first_visit_action(request, pk, action):
-    handler = ACTIONS.get(action)
-    if handler is None:
+    if action not in PAGE_ACTIONS:
         raise PermissionDenied
-    return _act(request, pk, handler, SAID[action])
+    visit = selectors.first_visit_for(request.user, pk)
+    fn, form_class = PAGE_ACTIONS[action]
+    form = None
+    if form_class is VerifyForm:
+        form = VerifyForm(request.POST, visit=visit)
+    elif form_class is not None:
+        form = form_class(request.POST)
+    return act(request, fn, visit, form=form, done=SAID[action], then=visit)
 
 
 @login_required
@@ -241,21 +188,21 @@ def need_detail(request, pk):
 def template_edit(request):
     template = workflow.process_template()
     form = TemplateForm(request.POST or None, instance=template)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.update_template(
-                template,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-                by=request.user,
-                now=timezone.now(),
-            )
-        except KefuError as exc:
-            form.add_error("body", exc.message)
-        else:
-            messages.success(request, _("服务流程邮件模板已更新，此后发送的邮件使用新内容。"))
-            return redirect("firstvisit:template")
-    return render(request, "firstvisit/template_edit.html", {"form": form, "template": template})
+
+    def page(exc=None):
+        return render(request, "firstvisit/template_edit.html", {"form": form, "template": template})
+
+    if request.method != "POST":
+        return page()
+    return act(
+        request,
+        workflow.update_template,
+        template,
+        form=form,
+        done=_("服务流程邮件模板已更新，此后发送的邮件使用新内容。"),
+        then="firstvisit:template",
+        again=page,
+    )
 
 
 def workbench_panel(request) -> dict | None:

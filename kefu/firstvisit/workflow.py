@@ -70,6 +70,8 @@ DEFAULT_BODY = """{{ contact.name|default:"尊敬的客户" }}，您好！
 """
 
 verbs.register(
+    "firstvisit",
+    hand_over=_("移交首访"),
     verify=_("核实档案"),
     explain_process=_("告知服务流程"),
     send_process_email=_("发送服务流程邮件"),
@@ -128,7 +130,7 @@ def pick_specialist() -> User:
     return user
 
 
-def hand_over(contract: Contract, *, by, now: datetime, specialist: User | None = None) -> FirstVisit:
+def hand_over(contract: Contract, *, by: User, now: datetime, specialist: User | None = None) -> FirstVisit:
     """Sales hands a signed contract over: a first-visit task due in 1 week, with a notification (FV-1, FV-2)."""
     require(by, "firstvisit.hand_over")
     with transaction.atomic():
@@ -182,7 +184,7 @@ def hand_over_new(
     new_customer: dict[str, Any] | None,
     contact: dict[str, Any] | None,
     contract: dict[str, Any],
-    by,
+    by: User,
     now: datetime,
     confirm_duplicate: bool = False,
 ) -> FirstVisit:
@@ -228,7 +230,7 @@ def verify(
     verified: list[str],
     corrections: dict[str, Any],
     expected: dict[str, Any] | None = None,
-    by,
+    by: User,
     now: datetime,
 ) -> FirstVisit:
     """Verify the archive field by field and correct what is wrong (FV-3).
@@ -315,7 +317,7 @@ def verify(
     return visit
 
 
-def explain_process(visit: FirstVisit, *, by, now: datetime) -> FirstVisit:
+def explain_process(visit: FirstVisit, *, by: User, now: datetime) -> FirstVisit:
     """The specialist told the customer the service process on the call (FV-4)."""
     with transaction.atomic():
         locked = _open(visit, by)
@@ -366,7 +368,7 @@ def render_process_email(visit: FirstVisit) -> tuple[str, str]:
         return subject[:200], Template(template.body).render(context)
 
 
-def send_process_email(visit: FirstVisit, *, by, now: datetime) -> FirstVisit:
+def send_process_email(visit: FirstVisit, *, by: User, now: datetime) -> FirstVisit:
     """Email the service process to the main contact from the editable template (FV-4).
 
     Through the outbox (sent once, retried by the worker); the email is kept on the customer
@@ -407,7 +409,7 @@ def send_process_email(visit: FirstVisit, *, by, now: datetime) -> FirstVisit:
     return visit
 
 
-def record_need(visit: FirstVisit, *, department: Department, content: str, by, now: datetime) -> Need:
+def record_need(visit: FirstVisit, *, department: Department, content: str, by: User, now: datetime) -> Need:
     """A need heard on the call, tagged with its department; due to its head by the next
     working day's start of work (FV-5)."""
     content = (content or "").strip()
@@ -429,7 +431,7 @@ def record_need(visit: FirstVisit, *, department: Department, content: str, by, 
     return need
 
 
-def submit_needs(visit: FirstVisit, *, by, now: datetime) -> list[Need]:
+def submit_needs(visit: FirstVisit, *, by: User, now: datetime) -> list[Need]:
     """Submit every recorded need to its department's head (FV-5); one notification each."""
     require(by, "firstvisit.work", visit)
     with transaction.atomic():
@@ -478,7 +480,7 @@ def submit_needs(visit: FirstVisit, *, by, now: datetime) -> list[Need]:
     return needs
 
 
-def complete(visit: FirstVisit, *, summary: str, by, now: datetime) -> FirstVisit:
+def complete(visit: FirstVisit, *, summary: str, by: User, now: datetime) -> FirstVisit:
     """Outcome: completed (FV-6). The first-visit clock is met."""
     with transaction.atomic():
         locked = _open(visit, by)
@@ -504,7 +506,7 @@ def complete(visit: FirstVisit, *, summary: str, by, now: datetime) -> FirstVisi
     return locked
 
 
-def not_completed(visit: FirstVisit, *, reason: str, next_attempt_at: datetime, by, now: datetime) -> FirstVisit:
+def not_completed(visit: FirstVisit, *, reason: str, next_attempt_at: datetime, by: User, now: datetime) -> FirstVisit:
     """Outcome: not completed, with reason and the next attempt, which gets its own clock (FV-6).
 
     The FV-2 week is not met by a failed call: its clock keeps running (and breaches if the week
@@ -545,7 +547,7 @@ def not_completed(visit: FirstVisit, *, reason: str, next_attempt_at: datetime, 
     return locked
 
 
-def update_template(template: EmailTemplate, *, subject: str, body: str, by, now: datetime) -> EmailTemplate:
+def update_template(template: EmailTemplate, *, subject: str, body: str, by: User, now: datetime) -> EmailTemplate:
     """Edit the service-process email (FV-4); the history keeps each version."""
     require(by, "firstvisit.change_template")
     try:

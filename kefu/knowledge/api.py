@@ -1,13 +1,12 @@
 """REST API of the problem library: /api/kb/articles/?q=… (KB-2), transitions as POST actions (KB-1),
 /api/kb/articles/suggestions/?phenomenon=… (KB-3)."""
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kefu.core.api import query_choice
+from kefu.core.api import WorkflowActionMixin, query_choice
 from kefu.knowledge import selectors, suggest, workflow
 from kefu.knowledge.models import Article
 
@@ -75,7 +74,9 @@ class SendBackSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ArticleViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(
+    WorkflowActionMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Problem-library articles. `?q=` searches (two Chinese characters are enough), best first;
     `?status=draft|reviewed|published|all` (default published); `?product=`."""
 
@@ -99,21 +100,17 @@ class ArticleViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
             product=p.get("product", ""),
         )
 
-    def _out(self, article, status=200):
-        return Response(self.get_serializer(selectors.article_for(self.request.user, article.pk)).data, status=status)
+    def reread(self, article: Article) -> Article:
+        return selectors.article_for(self.request.user, article.pk)
 
     @extend_schema(request=ArticleInputSerializer, responses=ArticleSerializer)
     def create(self, request, *args, **kwargs):
-        s = ArticleInputSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._out(workflow.create_article(by=request.user, now=timezone.now(), **s.validated_data), 201)
+        return self.act(workflow.create_article, input=ArticleInputSerializer, status=201)
 
     @extend_schema(request=ArticleInputSerializer, responses=ArticleSerializer)
     def partial_update(self, request, *args, **kwargs):
-        s = ArticleInputSerializer(data=request.data, partial=True)
-        s.is_valid(raise_exception=True)
-        return self._out(
-            workflow.update_article(self.get_object(), by=request.user, now=timezone.now(), **s.validated_data)
+        return self.act(
+            workflow.update_article, self.get_object(), **self.action_input(ArticleInputSerializer, partial=True)
         )
 
     def update(self, request, *args, **kwargs):
@@ -122,23 +119,17 @@ class ArticleViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
     @extend_schema(request=None, responses=ArticleSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        return self._out(workflow.review(self.get_object(), by=request.user, now=timezone.now()))
+        return self.act(workflow.review, self.get_object())
 
     @extend_schema(request=None, responses=ArticleSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        return self._out(workflow.publish(self.get_object(), by=request.user, now=timezone.now()))
+        return self.act(workflow.publish, self.get_object())
 
     @extend_schema(request=SendBackSerializer, responses=ArticleSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
-        s = SendBackSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._out(
-            workflow.send_back(
-                self.get_object(), reason=s.validated_data["reason"], by=request.user, now=timezone.now()
-            )
-        )
+        return self.act(workflow.send_back, self.get_object(), input=SendBackSerializer)
 
     @extend_schema(
         parameters=[OpenApiParameter("phenomenon", str)],

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.forms import ActionForm
 from kefu.knowledge.models import Article
 
 
@@ -23,3 +24,9 @@ class ArticleForm(forms.ModelForm):
         self.fields["title"].required = False
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+
+
+class SendBackForm(ActionForm):
+    """The reason an article goes back to draft (the workflow asks for it when it is empty)."""
+
+    reason = forms.CharField(label=_("退回原因"), required=False)

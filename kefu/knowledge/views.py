@@ -1,19 +1,17 @@
 """Problem-library pages: search (KB-2), an article with its transitions (KB-1), suggestions (KB-3)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.audit.service import events_for
-from kefu.core.errors import KefuError
+from kefu.core.actions import act
 from kefu.knowledge import selectors, suggest, workflow
-from kefu.knowledge.forms import ArticleForm
+from kefu.knowledge.forms import ArticleForm, SendBackForm
 from kefu.knowledge.models import Article
 
 PAGE_SIZE = 20
@@ -68,15 +66,13 @@ def article_create(request):
     if not request.user.has_perm("knowledge.add_article"):
         raise PermissionDenied
     form = ArticleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            article = workflow.create_article(by=request.user, now=timezone.now(), **form.cleaned_data)
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("草稿已保存，等待审核。"))
-            return redirect(article)
-    return render(request, "knowledge/article_form.html", {"form": form, "article": None})
+
+    def page(exc=None):
+        return render(request, "knowledge/article_form.html", {"form": form, "article": None})
+
+    if request.method != "POST":
+        return page()
+    return act(request, workflow.create_article, form=form, done=_("草稿已保存，等待审核。"), again=page)
 
 
 @login_required
@@ -85,39 +81,32 @@ def article_edit(request, pk):
     if not request.user.has_perm("knowledge.change_article", article):
         raise PermissionDenied
     form = ArticleForm(request.POST or None, instance=Article(**{f: getattr(article, f) for f in workflow.EDITABLE}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.update_article(article, by=request.user, now=timezone.now(), **form.cleaned_data)
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("草稿已修改。"))
-            return redirect(article)
-    return render(request, "knowledge/article_form.html", {"form": form, "article": article})
+
+    def page(exc=None):
+        return render(request, "knowledge/article_form.html", {"form": form, "article": article})
+
+    if request.method != "POST":
+        return page()
+    return act(request, workflow.update_article, article, form=form, done=_("草稿已修改。"), then=article, again=page)
 
 
-TRANSITIONS = {
-    "review": (workflow.review, _("已审核。")),
-    "publish": (workflow.publish, _("已发布，现在可以被检索和推荐。")),
-    "send_back": (workflow.send_back, _("已退回草稿。")),
+# The article page's buttons: action → (workflow function, its form or None, what happened).
+PAGE_ACTIONS = {
+    "review": (workflow.review, None, _("已审核。")),
+    "publish": (workflow.publish, None, _("已发布，现在可以被检索和推荐。")),
+    "send_back": (workflow.send_back, SendBackForm, _("已退回草稿。")),
 }
 
 
 @login_required
 @require_POST
 def article_transition(request, pk, action):
-    if action not in TRANSITIONS:
+    if action not in PAGE_ACTIONS:
         raise Http404
     article = selectors.article_for(request.user, pk)
-    func, done = TRANSITIONS[action]
-    extra = {"reason": request.POST.get("reason", "")} if action == "send_back" else {}
-    try:
-        func(article, by=request.user, now=timezone.now(), **extra)
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect(article)
+    fn, form_class, done = PAGE_ACTIONS[action]
+    form = form_class(request.POST) if form_class else None
+    return act(request, fn, article, form=form, done=done, then=article)
 
 
 @login_required

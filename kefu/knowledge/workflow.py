@@ -30,6 +30,7 @@ ONLY_DRAFT_EDITABLE = _("只有草稿可以修改；已审核的条目请先退�
 OWN_ARTICLE = _("不能审核自己撰写的条目。")
 
 verbs.register(
+    "knowledge",
     kb_create=_("撰写问题库草稿"),
     kb_propose=_("提交到问题库"),
     kb_update=_("修改问题库条目"),
@@ -66,7 +67,7 @@ def _reviewers() -> list[User]:
     return list(User.objects.filter(is_active=True, groups__name__in=REVIEWER_ROLES).distinct())
 
 
-def create_article(*, by, now: datetime, source: models.Model | None = None, **fields) -> Article:
+def create_article(*, by: User, now: datetime, source: models.Model | None = None, **fields) -> Article:
     """A new draft (KB-1); `source` links the case it came from (a request, a sheet …)."""
     require(by, "knowledge.add_article")
     data = _clean({"title": "", **fields})
@@ -120,7 +121,7 @@ def propose(
     solution: str,
     steps: str = "",
     product: str = "",
-    by,
+    by: User,
     now: datetime,
     version: str = "",
     tags: str = "",
@@ -148,7 +149,7 @@ def propose(
 propose_from_request = propose_from_sheet = propose
 
 
-def update_article(article: Article, *, by, now: datetime, **fields) -> Article:
+def update_article(article: Article, *, by: User, now: datetime, **fields) -> Article:
     """Edit a draft; the search index follows in the same transaction."""
     require(by, "knowledge.change_article", article)
     data = _clean(fields)
@@ -165,7 +166,7 @@ def update_article(article: Article, *, by, now: datetime, **fields) -> Article:
     return current
 
 
-def review(article: Article, *, by, now: datetime) -> Article:
+def review(article: Article, *, by: User, now: datetime) -> Article:
     """A reviewer (not the author) checks the draft: draft → reviewed (KB-1)."""
     if by is not None and by.is_authenticated and article.author_id == by.pk:
         raise Forbidden(OWN_ARTICLE)
@@ -183,7 +184,7 @@ def review(article: Article, *, by, now: datetime) -> Article:
     return article
 
 
-def publish(article: Article, *, by, now: datetime) -> Article:
+def publish(article: Article, *, by: User, now: datetime) -> Article:
     """Reviewed → published: from now on it is found by search and suggested while typing (KB-1..3)."""
     require(by, "knowledge.publish_article", article)
     with transaction.atomic():
@@ -199,7 +200,7 @@ def publish(article: Article, *, by, now: datetime) -> Article:
     return article
 
 
-def send_back(article: Article, *, reason: str, by, now: datetime) -> Article:
+def send_back(article: Article, *, reason: str, by: User, now: datetime) -> Article:
     """A reviewed or published article goes back to draft for rework, with the reason (KB-1)."""
     require(by, "knowledge.send_back_article", article)
     if not (reason or "").strip():

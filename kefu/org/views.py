@@ -1,14 +1,14 @@
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import KefuError
+from kefu.core.actions import act
 from kefu.org import selectors, workflow
 from kefu.org.forms import RetireForm
 from kefu.org.models import ApiToken
@@ -43,17 +43,15 @@ def station_detail(request, pk):
 @require_POST
 def station_retire(request, pk):
     station = selectors.station_for(request.user, pk)
-    form = RetireForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写删除原因。"))
-        return redirect("org:station_detail", pk=pk)
-    try:
-        workflow.retire_station(station, by=request.user, reason=form.cleaned_data["reason"], now=timezone.now())
-    except KefuError as exc:
-        messages.error(request, exc.message)
-        return redirect("org:station_detail", pk=pk)
-    messages.success(request, _("维修站已删除（记录保留）。"))
-    return redirect("org:station_list")
+    return act(
+        request,
+        workflow.retire_station,
+        station,
+        form=RetireForm(request.POST),
+        done=_("维修站已删除（记录保留）。"),
+        then="org:station_list",
+        back=reverse("org:station_detail", args=[pk]),
+    )
 
 
 @login_required
@@ -78,15 +76,13 @@ def token_list(request):
 @require_POST
 def token_revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
-    try:
-        workflow.revoke_token(token, by=request.user, now=timezone.now())
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("令牌 %(prefix)s… 已撤销，使用它的客户端需要重新获取令牌。") % {"prefix": token.prefix}
-        )
-    return redirect("tokens")
+    return act(
+        request,
+        workflow.revoke_token,
+        token,
+        done=_("令牌 %(prefix)s… 已撤销，使用它的客户端需要重新获取令牌。") % {"prefix": token.prefix},
+        then="tokens",
+    )
 
 
 class LogoutView(auth_views.LogoutView):

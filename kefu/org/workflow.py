@@ -20,7 +20,7 @@ UNKNOWN_ROLE = _("未知角色：%(key)s")
 INACTIVE = _("该账户已停用。")
 TOKEN_GONE = _("该令牌已撤销或已过期。")
 
-verbs.register(revoke_token=_("撤销 API 令牌"), deactivate=_("停用账户"))
+verbs.register("org", revoke_token=_("撤销 API 令牌"), deactivate=_("停用账户"))
 
 
 def retire_station(station: Station, *, by: User, reason: str, now: datetime) -> Station:

@@ -3,11 +3,10 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from kefu.core.api import query_choice
+from kefu.core.api import WorkflowActionMixin, query_choice
 from kefu.core.parsers import WITH_FILES
 from kefu.core.serializers import IdField
 from kefu.customers.models import Contract, Customer
@@ -69,7 +68,9 @@ class PlanSignSerializer(serializers.Serializer):
     scan = serializers.FileField(required=False)
 
 
-class ServicePlanViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ServicePlanViewSet(
+    WorkflowActionMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Service plans. Create from a contract (content and period default to its service terms)."""
 
     serializer_class = ServicePlanSerializer
@@ -97,42 +98,22 @@ class ServicePlanViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("customer", "contract")}
         serializer.instance = workflow.update_plan(serializer.instance, data, by=self.request.user, now=timezone.now())
 
-    def _done(self, plan):
-        return Response(ServicePlanSerializer(plan).data)
-
     @extend_schema(request=None, responses=ServicePlanSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._done(workflow.submit(self.get_object(), by=request.user, now=timezone.now()))
+        return self.act(workflow.submit, self.get_object())
 
     @extend_schema(request=None, responses=ServicePlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._done(workflow.approve(self.get_object(), by=request.user, now=timezone.now()))
+        return self.act(workflow.approve, self.get_object())
 
     @extend_schema(request=PlanReasonSerializer, responses=ServicePlanSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_plan(self, request, pk=None):
-        s = PlanReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._done(
-            workflow.return_plan(
-                self.get_object(), reason=s.validated_data["reason"], by=request.user, now=timezone.now()
-            )
-        )
+        return self.act(workflow.return_plan, self.get_object(), input=PlanReasonSerializer)
 
     @extend_schema(request=PlanSignSerializer, responses=ServicePlanSerializer)
     @action(detail=True, methods=["post"], parser_classes=WITH_FILES)
     def sign(self, request, pk=None):
-        s = PlanSignSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
-        plan = workflow.sign(
-            self.get_object(),
-            signer_name=d["signer_name"],
-            signature=d.get("signature", ""),
-            scan=d.get("scan"),
-            by=request.user,
-            now=timezone.now(),
-        )
-        return Response(ServicePlanSerializer(plan).data, status=status.HTTP_200_OK)
+        return self.act(workflow.sign, self.get_object(), input=PlanSignSerializer)

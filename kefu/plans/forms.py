@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.errors import REASON_REQUIRED
+from kefu.core.forms import ActionForm
+from kefu.plans import workflow
 from kefu.plans.models import ServicePlan
 from kefu.visits.models import ReturnVisit
 
@@ -18,12 +21,17 @@ class PlanForm(forms.ModelForm):
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    def arguments(self) -> dict:
+        return {"data": self.cleaned_data}
 
-class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), max_length=500)
+
+class ReturnForm(ActionForm):
+    reason = forms.CharField(label=_("退回原因"), max_length=500, error_messages={"required": REASON_REQUIRED})
 
 
-class SignForm(forms.Form):
-    signer_name = forms.CharField(label=_("签字人"), max_length=50)
+class SignForm(ActionForm):
+    signer_name = forms.CharField(
+        label=_("签字人"), max_length=50, error_messages={"required": workflow.SIGNER_REQUIRED}
+    )
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     scan = forms.FileField(label=_("或上传签字扫描件（PDF/JPG/PNG）"), required=False)

@@ -1,17 +1,15 @@
 """Service-plan pages: list, write from a contract, the plan with approve / return / sign."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.approvals import selectors as approval_selectors
 from kefu.approvals import workflow as approvals
-from kefu.core.errors import KefuError
+from kefu.core.actions import act
 from kefu.customers import selectors as customer_selectors
 from kefu.plans import selectors, workflow
 from kefu.plans.forms import PlanForm, ReturnForm, SignForm
@@ -44,17 +42,13 @@ def plan_create(request, customer_pk):
     contract = customer.contracts.order_by("-signed_on").first()
     initial = workflow.draft_from_contract(contract) if contract else {}
     form = PlanForm(request.POST or None, initial={**initial, "visit_channel": "phone"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = workflow.create_plan(
-                customer, contract=contract, data=form.cleaned_data, by=request.user, now=timezone.now()
-            )
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, SAID["create"])
-            return redirect(plan)
-    return render(request, "plans/plan_form.html", {"form": form, "customer": customer, "contract": contract})
+
+    def page(exc=None):
+        return render(request, "plans/plan_form.html", {"form": form, "customer": customer, "contract": contract})
+
+    if request.method != "POST":
+        return page()
+    return act(request, workflow.create_plan, customer, contract=contract, form=form, done=SAID["create"], again=page)
 
 
 @login_required
@@ -63,15 +57,13 @@ def plan_edit(request, pk):
     if not request.user.has_perm("plans.change", plan):
         raise PermissionDenied
     form = PlanForm(request.POST or None, instance=ServicePlan.objects.get(pk=plan.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.update_plan(plan, form.cleaned_data, by=request.user, now=timezone.now())
-        except KefuError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, SAID["update"])
-            return redirect(plan)
-    return render(request, "plans/plan_form.html", {"form": form, "customer": plan.customer, "plan": plan})
+
+    def page(exc=None):
+        return render(request, "plans/plan_form.html", {"form": form, "customer": plan.customer, "plan": plan})
+
+    if request.method != "POST":
+        return page()
+    return act(request, workflow.update_plan, plan, form=form, done=SAID["update"], then=plan, again=page)
 
 
 @login_required
@@ -98,37 +90,24 @@ def plan_detail(request, pk):
     )
 
 
+# action → (workflow function, the form of its input or None)
+PAGE_ACTIONS = {
+    "submit": (workflow.submit, None),
+    "approve": (workflow.approve, None),
+    "return": (workflow.return_plan, ReturnForm),
+    "sign": (workflow.sign, SignForm),
+}
+
+
 @login_required
 @require_POST
 def plan_action(request, pk, action):
     plan = selectors.plan_for(request.user, pk)
-    now, user = timezone.now(), request.user
-    try:
-        if action == "submit":
-            workflow.submit(plan, by=user, now=now)
-        elif action == "approve":
-            workflow.approve(plan, by=user, now=now)
-        elif action == "return":
-            workflow.return_plan(plan, reason=request.POST.get("reason", ""), by=user, now=now)
-        elif action == "sign":
-            form = SignForm(request.POST, request.FILES)
-            form.is_valid()
-            data = form.cleaned_data
-            workflow.sign(
-                plan,
-                signer_name=data.get("signer_name", ""),
-                signature=data.get("signature", ""),
-                scan=data.get("scan"),
-                by=user,
-                now=now,
-            )
-        else:
-            raise PermissionDenied
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, SAID[action])
-    return redirect(plan)
+    if action not in PAGE_ACTIONS:
+        raise PermissionDenied
+    fn, form_class = PAGE_ACTIONS[action]
+    form = form_class(request.POST, request.FILES) if form_class else None
+    return act(request, fn, plan, form=form, done=SAID[action], then=plan)
 
 
 def customer_panel(request, customer) -> dict | None:

@@ -30,7 +30,7 @@ BAD_SIGNATURE = images.BAD_SIGNATURE  # the one decoder's message (issue 14 §5)
 BAD_SCAN = _("扫描件须为 PDF、JPG 或 PNG，且不超过 10 MB。")
 CONTRACT_OF_OTHER_CUSTOMER = _("所选合同不属于该客户。")
 
-verbs.register(submit=_("提交审批"), approve=_("批准"), return_plan=_("退回"), sign=_("客户签字"))
+verbs.register("plans", submit=_("提交审批"), approve=_("批准"), return_plan=_("退回"), sign=_("客户签字"))
 
 P = ServicePlan.Status
 MACHINE = states.Machine(
@@ -68,7 +68,7 @@ def _check(values: dict[str, Any]) -> None:
 
 
 def create_plan(
-    customer: Customer, *, contract: Contract | None, data: dict[str, Any], by, now: datetime
+    customer: Customer, *, contract: Contract | None, data: dict[str, Any], by: User, now: datetime
 ) -> ServicePlan:
     """The customer representative writes the plan (PLAN-1)."""
     require(by, "plans.write")
@@ -84,7 +84,7 @@ def create_plan(
     return plan
 
 
-def update_plan(plan: ServicePlan, data: dict[str, Any], *, by, now: datetime) -> ServicePlan:
+def update_plan(plan: ServicePlan, data: dict[str, Any], *, by: User, now: datetime) -> ServicePlan:
     require(by, "plans.change", plan)
     values = {k: v for k, v in data.items() if k in FIELDS}
     _check(values)
@@ -138,7 +138,7 @@ def define_chains() -> None:
     )
 
 
-def submit(plan: ServicePlan, *, by, now: datetime, note: str = "") -> ServicePlan:
+def submit(plan: ServicePlan, *, by: User, now: datetime, note: str = "") -> ServicePlan:
     """Send the plan to the customer-relations head for approval (PLAN-2): the approval's step
     lands in 待我审批 with its clock; a returned plan's resubmission is the approval's next round."""
     require(by, "plans.change", plan)
@@ -160,13 +160,13 @@ def _decide(plan: ServicePlan, verdict: str, *, reason: str, by, now: datetime) 
     return plan
 
 
-def approve(plan: ServicePlan, *, by, now: datetime) -> ServicePlan:
+def approve(plan: ServicePlan, *, by: User, now: datetime) -> ServicePlan:
     """Approve: the plan's return visits are scheduled (PLAN-2). The decider of the approval's
     step only (the approvals app checks and records the decision)."""
     return _decide(plan, approvals.APPROVE, reason="", by=by, now=now)
 
 
-def return_plan(plan: ServicePlan, *, reason: str, by, now: datetime) -> ServicePlan:
+def return_plan(plan: ServicePlan, *, reason: str, by: User, now: datetime) -> ServicePlan:
     """Return the plan to its author with a reason (PLAN-2)."""
     if not (reason or "").strip():
         raise Invalid(REASON_REQUIRED, field="reason")
@@ -208,7 +208,9 @@ def _returned(plan: ServicePlan, *, approval, step, by, now: datetime, reason: s
     )
 
 
-def sign(plan: ServicePlan, *, signer_name: str, signature: str = "", scan=None, by, now: datetime) -> ServicePlan:
+def sign(
+    plan: ServicePlan, *, signer_name: str, signature: str = "", scan=None, by: User, now: datetime
+) -> ServicePlan:
     """At delivery the end customer signs: drawn on screen (PNG data URL) or a signed scan (PLAN-3)."""
     require(by, "plans.sign", plan)
     signer_name = (signer_name or "").strip()

@@ -12,7 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kefu.core.api import CappedCountPagination
+from kefu.core.api import CappedCountPagination, WorkflowActionMixin
 from kefu.core.errors import Forbidden, Invalid
 from kefu.core.parsers import WITH_FILES
 from kefu.core.schema import ErrorSerializer
@@ -163,7 +163,7 @@ class TransferSerializer(serializers.Serializer):
 class StepInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(RequestStep.Kind.choices)
     notes = serializers.CharField()
-    visible_to_customer = serializers.BooleanField(required=False, default=True)
+    visible_to_customer = serializers.BooleanField(required=False, default=True, source="visible")
 
 
 class SheetSerializer(serializers.Serializer):
@@ -229,7 +229,7 @@ def _check_customer_visible(user, customer: Customer) -> None:
         raise Forbidden()
 
 
-class RequestViewSet(viewsets.ReadOnlyModelViewSet):
+class RequestViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """Service requests (SR). Filters: q, owner (me|none|id), status (open|…), priority, type, channel,
     customer, overdue=1. A portal user sees its organisation's requests only; stations see none."""
 
@@ -254,25 +254,20 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
     def count_queryset(self):
         return self.get_queryset(for_count=True)
 
-    def _done(self, req, code=status.HTTP_200_OK) -> Response:
-        req.refresh_from_db()
-        return Response(RequestSerializer(req).data, status=code)
-
-    def _input(self, serializer_class):
-        s = serializer_class(data=self.request.data)
-        s.is_valid(raise_exception=True)
-        return s.validated_data
+    def reread(self, result):
+        if isinstance(result, ServiceRequest) and self.action != "create":
+            result.refresh_from_db()  # the row as stored (an intake's object already is: issue 6)
+        return result
 
     @extend_schema(request=RequestInputSerializer, responses={201: RequestSerializer})
     def create(self, request):
         """Intake through the API (SR-1): the channel defaults to `api`; clocks and audit as any intake."""
-        d = dict(self._input(RequestInputSerializer))
+        d = self.action_input(RequestInputSerializer)
         customer = d.pop("customer")
         _check_customer_visible(request.user, customer)
-        req = workflow.create_request(customer, **d, by=request.user, now=timezone.now())
         # The workflow's object is the row as stored (number, search tokens and first-response
         # due set on it, customer and owner attached): no re-read, no lookups (issue 6).
-        return Response(RequestSerializer(req).data, status=status.HTTP_201_CREATED)
+        return self.act(workflow.create_request, customer, **d, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BatchInputSerializer, responses={201: BatchOutputSerializer})
     @action(detail=False, methods=["post"])
@@ -294,7 +289,11 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
             item["customer"] = found[item["customer"]]
         reqs = workflow.create_requests(items, by=request.user, now=timezone.now())
         return Response(
-            {"count": len(reqs), "results": RequestSerializer(reqs, many=True).data}, status=status.HTTP_201_CREATED
+            {
+                "count": len(reqs),
+                "results": RequestSerializer(reqs, many=True, context=self.get_serializer_context()).data,
+            },
+            status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(request=None, responses=StepSerializer(many=True))
@@ -308,103 +307,69 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def take(self, request, pk=None):
-        return self._done(workflow.take(self.get_object(), by=request.user, now=timezone.now()))
+        return self.act(workflow.take, self.get_object())
 
     @extend_schema(request=TransferSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
         """Hand the request to someone else, with a reason (SR-3); 409 if someone acted first."""
-        d = self._input(TransferSerializer)
-        return self._done(
-            workflow.transfer(self.get_object(), d["to"], reason=d["reason"], by=request.user, now=timezone.now())
-        )
+        return self.act(workflow.transfer, self.get_object(), input=TransferSerializer)
 
     @extend_schema(request=StepInputSerializer, responses={201: StepSerializer})
     @action(detail=True, methods=["post"], url_path="add-step")
     def add_step(self, request, pk=None):
-        d = self._input(StepInputSerializer)
-        step = workflow.add_step(
-            self.get_object(),
-            d["kind"],
-            d["notes"],
-            visible=d["visible_to_customer"],
-            by=request.user,
-            now=timezone.now(),
+        return self.act(
+            workflow.add_step, self.get_object(), input=StepInputSerializer, output=StepSerializer, status=201
         )
-        return Response(StepSerializer(step).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SheetSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def sheet(self, request, pk=None):
-        return self._done(
-            workflow.update_sheet(
-                self.get_object(), **self._input(SheetSerializer), by=request.user, now=timezone.now()
-            )
-        )
+        return self.act(workflow.update_sheet, self.get_object(), input=SheetSerializer)
 
     @extend_schema(request=SolveSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def solve(self, request, pk=None):
-        return self._done(
-            workflow.solve(self.get_object(), **self._input(SolveSerializer), by=request.user, now=timezone.now())
-        )
+        return self.act(workflow.solve, self.get_object(), input=SolveSerializer)
 
     @extend_schema(request=ConfirmSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Close with the customer's confirmation and how it was given (SR-5)."""
-        return self._done(
-            workflow.confirm(self.get_object(), **self._input(ConfirmSerializer), by=request.user, now=timezone.now())
-        )
+        return self.act(workflow.confirm, self.get_object(), input=ConfirmSerializer)
 
     @extend_schema(request=ReasonSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._done(
-            workflow.reopen(self.get_object(), **self._input(ReasonSerializer), by=request.user, now=timezone.now())
-        )
+        return self.act(workflow.reopen, self.get_object(), input=ReasonSerializer)
 
     @extend_schema(request=ReasonSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"], url_path="request-onsite")
     def request_onsite(self, request, pk=None):
-        return self._done(
-            workflow.request_onsite(
-                self.get_object(), **self._input(ReasonSerializer), by=request.user, now=timezone.now()
-            )
-        )
+        return self.act(workflow.request_onsite, self.get_object(), input=ReasonSerializer)
 
     @extend_schema(request=RequestWaitSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def wait(self, request, pk=None):
         """Waiting for the customer or a part: the request's clocks pause (CAL-4); 409 if already waiting."""
-        return self._done(
-            workflow.wait(self.get_object(), **self._input(RequestWaitSerializer), by=request.user, now=timezone.now())
-        )
+        return self.act(workflow.wait, self.get_object(), input=RequestWaitSerializer)
 
     @extend_schema(request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         """The wait is over: the clocks go on with the time they had left (CAL-4); 409 if not waiting."""
-        return self._done(workflow.resume(self.get_object(), by=request.user, now=timezone.now()))
+        return self.act(workflow.resume, self.get_object())
 
     @extend_schema(request=ReasonSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"], url_path="request-withdrawal")
     def request_withdrawal(self, request, pk=None):
-        return self._done(
-            workflow.request_withdrawal(
-                self.get_object(), **self._input(ReasonSerializer), by=request.user, now=timezone.now()
-            )
-        )
+        return self.act(workflow.request_withdrawal, self.get_object(), input=ReasonSerializer)
 
     @extend_schema(request=WithdrawalReviewSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"], url_path="review-withdrawal")
     def review_withdrawal(self, request, pk=None):
         """The call centre approves or rejects a withdrawal (SR-7); the row stays with its reason."""
-        return self._done(
-            workflow.review_withdrawal(
-                self.get_object(), **self._input(WithdrawalReviewSerializer), by=request.user, now=timezone.now()
-            )
-        )
+        return self.act(workflow.review_withdrawal, self.get_object(), input=WithdrawalReviewSerializer)
 
 
 class HotlineRecordSerializer(MaskPersonalData, FieldsOnce, serializers.ModelSerializer):
@@ -469,7 +434,7 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500)
 
 
-class HotlineRecordViewSet(viewsets.ReadOnlyModelViewSet):
+class HotlineRecordViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """Hotline records (HL-3..HL-7): a call, solved on the phone, shelved, called back, onsite."""
 
     serializer_class = HotlineRecordSerializer
@@ -484,61 +449,43 @@ class HotlineRecordViewSet(viewsets.ReadOnlyModelViewSet):
         p = self.request.query_params
         return selectors.hotline_records_for(self.request.user, mine=p.get("mine") == "1", outcome=p.get("outcome", ""))
 
-    def _done(self, rec, code=status.HTTP_200_OK):
-        rec.refresh_from_db()
-        return Response(HotlineRecordSerializer(rec).data, status=code)
-
-    def _input(self, cls):
-        s = cls(data=self.request.data)
-        s.is_valid(raise_exception=True)
-        return dict(s.validated_data)
+    def reread(self, result):
+        if isinstance(result, HotlineRecord):
+            result.refresh_from_db()
+        return result
 
     @extend_schema(request=CallInputSerializer, responses={201: HotlineRecordSerializer})
     def create(self, request):
         """Record a call (HL-3); a new request is opened unless `request` continues one."""
-        d = self._input(CallInputSerializer)
+        d = self.action_input(CallInputSerializer)
         customer = d.pop("customer")
         _check_customer_visible(request.user, customer)
-        rec = workflow.record_call(customer, **d, by=request.user, now=timezone.now())
-        return self._done(rec, status.HTTP_201_CREATED)
+        return self.act(workflow.record_call, customer, **d, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AnswerSerializer, responses=HotlineRecordSerializer)
     @action(detail=True, methods=["post"], url_path="solve")
     def solve(self, request, pk=None):
-        return self._done(
-            workflow.solve_on_phone(
-                self.get_object(), **self._input(AnswerSerializer), by=request.user, now=timezone.now()
-            )
-        )
+        return self.act(workflow.solve_on_phone, self.get_object(), input=AnswerSerializer)
 
     @extend_schema(request=ShelveSerializer, responses=HotlineRecordSerializer)
     @action(detail=True, methods=["post"])
     def shelve(self, request, pk=None):
-        return self._done(
-            workflow.shelve(self.get_object(), **self._input(ShelveSerializer), by=request.user, now=timezone.now())
-        )
+        return self.act(workflow.shelve, self.get_object(), input=ShelveSerializer)
 
     @extend_schema(request=CallBackSerializer, responses=HotlineRecordSerializer)
     @action(detail=True, methods=["post"], url_path="call-back")
     def call_back(self, request, pk=None):
-        return self._done(
-            workflow.call_back(
-                self.get_object(), **self._input(CallBackSerializer), by=request.user, now=timezone.now()
-            )
-        )
+        return self.act(workflow.call_back, self.get_object(), input=CallBackSerializer)
 
     @extend_schema(request=NoteSerializer, responses=HotlineRecordSerializer)
     @action(detail=True, methods=["post"], url_path="close-loop")
     def close_loop(self, request, pk=None):
-        return self._done(
-            workflow.close_loop(self.get_object(), **self._input(NoteSerializer), by=request.user, now=timezone.now())
-        )
+        return self.act(workflow.close_loop, self.get_object(), input=NoteSerializer)
 
     @extend_schema(request=None, responses=HotlineRecordSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="submit-unsolved", pagination_class=None)
     def submit_unsolved(self, request):
-        records = workflow.submit_unsolved(by=request.user, now=timezone.now())
-        return Response(HotlineRecordSerializer(records, many=True).data)
+        return self.act(workflow.submit_unsolved)
 
 
 class DutyShiftSerializer(serializers.ModelSerializer):
@@ -558,7 +505,7 @@ class CopyWeekSerializer(serializers.Serializer):
     week = serializers.DateField(help_text="any day of the week to fill")
 
 
-class DutyViewSet(viewsets.ReadOnlyModelViewSet):
+class DutyViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """Duty roster (HL-1): `?start=` (ISO datetime, default now) and `?days=` (default 7); `on-duty`
     tells who answers the hotline now; POST plans a shift; `ready` reports ready at the post and
     `take-over` records the handover (HL-2)."""
@@ -575,18 +522,14 @@ class DutyViewSet(viewsets.ReadOnlyModelViewSet):
         days = int(p["days"]) if p.get("days", "").isdigit() else 7
         return selectors.shifts_for(self.request.user, start=start, days=min(days, 62))
 
+    def reread(self, result):
+        if isinstance(result, DutyShift):
+            result.refresh_from_db()
+        return result
+
     @extend_schema(request=DutyShiftSerializer, responses={201: DutyShiftSerializer})
     def create(self, request):
-        s = DutyShiftSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        shift = workflow.plan_shift(
-            s.validated_data["engineer"],
-            starts_at=s.validated_data["starts_at"],
-            ends_at=s.validated_data["ends_at"],
-            by=request.user,
-            now=timezone.now(),
-        )
-        return Response(DutyShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
+        return self.act(workflow.plan_shift, input=DutyShiftSerializer, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=DutyShiftSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="on-duty", pagination_class=None)
@@ -600,31 +543,26 @@ class DutyViewSet(viewsets.ReadOnlyModelViewSet):
     def copy_week(self, request):
         """Copy last week's shifts into the week of `week` (any day of it; HL-1); shifts already
         planned there stay, so copying twice adds nothing."""
-        s = CopyWeekSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        day = s.validated_data["week"]
+        day = self.action_input(CopyWeekSerializer)["week"]
         monday = day - timezone.timedelta(days=day.weekday())
-        shifts = workflow.copy_week(monday, by=request.user, now=timezone.now())
-        return Response(DutyShiftSerializer(shifts, many=True).data, status=status.HTTP_201_CREATED)
+        return self.act(workflow.copy_week, monday, status=status.HTTP_201_CREATED)
+
+    def _shift(self, pk) -> DutyShift:
+        return get_object_or_404(DutyShift.objects.visible_to(self.request.user), pk=pk)
 
     @extend_schema(request=None, responses=DutyShiftSerializer)
     @action(detail=True, methods=["post"])
     def ready(self, request, pk=None):
         """The engineer on duty reports ready at the post, within 10 minutes of the shift start (HL-2)."""
-        shift = get_object_or_404(DutyShift.objects.visible_to(request.user), pk=pk)
-        workflow.report_ready(shift, by=request.user, now=timezone.now())
-        shift.refresh_from_db()
-        return Response(DutyShiftSerializer(shift).data)
+        return self.act(workflow.report_ready, self._shift(pk))
 
     @extend_schema(request=HandoverSerializer, responses=DutyShiftSerializer)
     @action(detail=True, methods=["post"], url_path="take-over")
     def take_over(self, request, pk=None):
-        shift = get_object_or_404(DutyShift.objects.visible_to(request.user), pk=pk)
-        s = HandoverSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        workflow.take_over(shift, note=s.validated_data["note"], by=request.user, now=timezone.now())
-        shift.refresh_from_db()
-        return Response(DutyShiftSerializer(shift).data)
+        """The handover of the shift before (HL-2): answered with the shift taken over."""
+        shift = self._shift(pk)
+        workflow.take_over(shift, **self.action_input(HandoverSerializer), by=request.user, now=timezone.now())
+        return self.answer(shift)
 
 
 class CallLogSerializer(MaskPersonalData, serializers.ModelSerializer):
@@ -655,7 +593,7 @@ class CallImportResultSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.CharField())
 
 
-class CallLogViewSet(viewsets.ReadOnlyModelViewSet):
+class CallLogViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """Incoming calls (HL-8): POST logs one by hand; `import/` takes a phone system's CSV call log,
     all rows or none (400 with the bad lines); `connection-rate/?from=&to=` the answered share
     per day and engineer against the 90 % target."""
@@ -669,27 +607,14 @@ class CallLogViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=CallLogSerializer, responses={201: CallLogSerializer})
     def create(self, request):
-        s = CallLogSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
-        call = workflow.log_call(
-            at=d["at"],
-            answered=d["answered"],
-            caller_phone=d.get("caller_phone", ""),
-            engineer=d.get("engineer"),
-            duration=d.get("duration", 0),
-            by=request.user,
-            now=timezone.now(),
-        )
-        return Response(CallLogSerializer(call).data, status=status.HTTP_201_CREATED)
+        return self.act(workflow.log_call, input=CallLogSerializer, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CallImportSerializer, responses={201: CallImportResultSerializer, 400: ErrorSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=WITH_FILES)
     def import_log(self, request):
-        s = CallImportSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
+        upload = self.action_input(CallImportSerializer)["file"]
         try:
-            text = s.validated_data["file"].read().decode("utf-8-sig")
+            text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise Invalid(_("文件必须是 UTF-8 编码的 CSV。"), field="file") from None
         created, errors = workflow.import_call_log(text, by=request.user, now=timezone.now())

@@ -1,19 +1,20 @@
 """The customer portal (客户门户): a `customer` user sees, submits, follows, confirms or reopens
 its own organisation's requests, and is told when the first response is due (SR-2, CAL-2)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import KefuError
+from kefu.core.actions import act
 from kefu.customers.models import Customer
 from kefu.deadlines import calendars, clocks
 from kefu.deadlines.clockmath import is_working_time
 from kefu.servicedesk import selectors, workflow
+from kefu.servicedesk.forms import NoteForm, PortalRequestForm, ReasonForm
 from kefu.servicedesk.models import ServiceRequest
 from kefu.servicedesk.views import LitePage, with_labels
 
@@ -56,37 +57,35 @@ def portal_list(request):
 @login_required
 @permission_required("servicedesk.submit_portal", raise_exception=True)
 def portal_new(request):
+    """A customer reports a problem (SR-2); a refused one shows the form again as typed."""
     customer = _my_customer(request.user)
-    if request.method == "POST" and customer is not None:
-        post, now = request.POST, timezone.now()
-        try:
-            req = workflow.create_request(
-                customer,
-                channel="portal",
-                title=post.get("title", ""),
-                phenomenon=post.get("phenomenon", ""),
-                product=post.get("product", ""),
-                type=post.get("type", "fault"),
-                priority=post.get("priority", "medium"),
-                files=request.FILES.getlist("files"),
-                by=request.user,
-                now=now,
-            )
-        except KefuError as exc:
-            messages.error(request, exc.message)
-        else:
-            # The request's page says when we will reply (its promise box): said once, not twice.
-            messages.success(request, _("已提交 %(n)s。") % {"n": req.number})
-            return redirect("portal:detail", pk=req.pk)
-    return render(
+
+    def page(exc=None):
+        return render(
+            request,
+            "servicedesk/portal_form.html",
+            {
+                "customer": customer,
+                "types": ServiceRequest.Type.choices,
+                "priorities": ServiceRequest.Priority.choices,
+                "post": request.POST,
+                "error": exc,
+            },
+            status=exc.status if exc is not None else 200,
+        )
+
+    if request.method != "POST" or customer is None:
+        return page()
+    return act(
         request,
-        "servicedesk/portal_form.html",
-        {
-            "customer": customer,
-            "types": ServiceRequest.Type.choices,
-            "priorities": ServiceRequest.Priority.choices,
-            "post": request.POST,
-        },
+        workflow.create_request,
+        customer,
+        channel=ServiceRequest.Channel.PORTAL,
+        form=PortalRequestForm(request.POST, request.FILES),
+        # The request's page says when we will reply (its promise box): said once, not twice.
+        done=lambda req: _("已提交 %(n)s。") % {"n": req.number},
+        then=lambda req: reverse("portal:detail", args=[req.pk]),
+        again=page,
     )
 
 
@@ -119,30 +118,35 @@ def portal_sheet(request, pk, order):
     return FileResponse(sheet.pdf.open("rb"), content_type="application/pdf", filename=f"{visit.number}.pdf")
 
 
+# What a customer does with a solved request: action → (workflow function, its form, fixed
+# arguments, what happened).
+PAGE_ACTIONS = {
+    "confirm": (
+        workflow.confirm,
+        NoteForm,
+        {"via": ServiceRequest.Confirmation.PORTAL},
+        lambda req: _("感谢您的确认，%(n)s 已关闭。") % {"n": req.number},
+    ),
+    "reopen": (workflow.reopen, ReasonForm, {}, lambda req: _("已通知工程师重新处理。")),
+}
+
+
 @login_required
 @require_POST
 def portal_action(request, pk, action):
     req = selectors.request_for(request.user, pk)
-    now = timezone.now()
-    try:
-        if action == "confirm":
-            workflow.confirm(
-                req, via=ServiceRequest.Confirmation.PORTAL, note=request.POST.get("note", ""), by=request.user, now=now
-            )
-        elif action == "reopen":
-            workflow.reopen(req, reason=request.POST.get("reason", ""), by=request.user, now=now)
-        else:
-            raise KefuError(_("未知操作。"))
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("感谢您的确认，%(n)s 已关闭。") % {"n": req.number}
-            if action == "confirm"
-            else _("已通知工程师重新处理。"),
-        )
-    return redirect("portal:detail", pk=req.pk)
+    if action not in PAGE_ACTIONS:
+        raise Http404
+    fn, form_class, fixed, said = PAGE_ACTIONS[action]
+    return act(
+        request,
+        fn,
+        req,
+        **fixed,
+        form=form_class(request.POST),
+        done=said,
+        then=reverse("portal:detail", args=[req.pk]),
+    )
 
 
 def workbench_panel(request) -> dict | None:

@@ -1,6 +1,7 @@
 """Service desk pages (thin: forms in, workflow call, message out): requests, hotline, duty, calls."""
 
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -8,22 +9,43 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.audit.service import events_for
-from kefu.core.errors import Invalid, KefuError
+from kefu.core.actions import act, shown_again
 from kefu.customers.masking import personal
 from kefu.customers.models import Contact, Customer
 from kefu.customers.selectors import can_see_personal
 from kefu.deadlines import clocks, waiting
+from kefu.deadlines.forms import WaitForm
 from kefu.deadlines.models import OPEN_STATES, WaitingFor
 from kefu.documents import pdf
 from kefu.fieldservice.workflow import OPEN_ORDER
 from kefu.org.models import Company, User
 from kefu.servicedesk import selectors, workflow
+from kefu.servicedesk.forms import (
+    AnswerForm,
+    CallBackForm,
+    CallImportForm,
+    CallLogForm,
+    ConfirmForm,
+    CopyWeekForm,
+    HotlineCallForm,
+    IntakeForm,
+    NoteForm,
+    ReasonForm,
+    ReviewForm,
+    SheetForm,
+    ShelveForm,
+    ShiftForm,
+    SolveForm,
+    StepForm,
+    TransferForm,
+)
 from kefu.servicedesk.models import HotlineRecord, RequestStep, ServiceRequest
 
 PAGE = 30
@@ -56,17 +78,6 @@ def with_labels(rows):
             value = getattr(row, field)
             setattr(row, f"{field}_label", table.get(value, value))
     return rows
-
-
-def _act(request, fn, target, said):
-    """Call the workflow; say what happened (`said(result)`), or the error; go to `target`."""
-    try:
-        result = fn()
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, said(result))
-    return redirect(target)
 
 
 def _owners():
@@ -133,46 +144,31 @@ def _customer_choice(request, field="customer"):
 @login_required
 @permission_required("servicedesk.add_request", raise_exception=True)
 def request_create(request):
-    post = request.POST
-    error = None
-    if request.method == "POST":
-        customer = _customer_choice(request)
-        if customer is None:
-            error = Invalid(_("请选择客户。"), field="customer")
-        else:
-            try:
-                req = workflow.create_request(
-                    customer,
-                    channel=post.get("channel", ""),
-                    phenomenon=post.get("phenomenon", ""),
-                    title=post.get("title", ""),
-                    type=post.get("type", "fault"),
-                    priority=post.get("priority", "medium"),
-                    product=post.get("product", ""),
-                    caller=post.get("caller", ""),
-                    caller_phone=post.get("caller_phone", ""),
-                    needs_onsite=post.get("needs_onsite") == "1",
-                    files=request.FILES.getlist("files"),
-                    by=request.user,
-                    now=_now(),
-                )
-            except KefuError as exc:
-                error = exc
-            else:
-                messages.success(request, _("已受理：%(n)s") % {"n": req.number})
-                return redirect(req)
-    return render(
+    """Take in a request (SR-1); a refused one shows the form again as typed."""
+
+    def page(exc=None):
+        return render(
+            request,
+            "servicedesk/request_form.html",
+            {
+                "error": exc,
+                "chosen": _customer_choice(request) if request.method == "POST" else None,
+                "types": ServiceRequest.Type.choices,
+                "priorities": ServiceRequest.Priority.choices,
+                "channels": [c for c in ServiceRequest.Channel.choices if c[0] != "portal"],
+                "post": request.POST,
+            },
+            status=exc.status if exc is not None else 200,
+        )
+
+    if request.method != "POST":
+        return page()
+    return act(
         request,
-        "servicedesk/request_form.html",
-        {
-            "error": error,
-            "chosen": _customer_choice(request) if request.method == "POST" else None,
-            "types": ServiceRequest.Type.choices,
-            "priorities": ServiceRequest.Priority.choices,
-            "channels": [c for c in ServiceRequest.Channel.choices if c[0] != "portal"],
-            "post": post,
-        },
-        status=error.status if error is not None else 200,
+        workflow.create_request,
+        form=IntakeForm(request.POST, request.FILES, user=request.user),
+        done=lambda req: _("已受理：%(n)s") % {"n": req.number},
+        again=page,
     )
 
 
@@ -223,48 +219,20 @@ def request_detail(request, pk):
     return render(request, "servicedesk/request_detail.html", _detail_context(request, req))
 
 
-def _files(request):
-    return request.FILES.getlist("files")
-
-
-def _transfer_to(q):
-    pk = q.POST.get("to") or ""
-    return User.objects.filter(pk=pk).first() if pk.isdigit() else None
-
-
+# action → (workflow function, the form of its input or None)
 REQUEST_ACTIONS = {
-    "take": lambda r, q, now: workflow.take(r, by=q.user, now=now),
-    "transfer": lambda r, q, now: workflow.transfer(
-        r, _transfer_to(q), reason=q.POST.get("reason", ""), by=q.user, now=now
-    ),
-    "step": lambda r, q, now: workflow.add_step(
-        r, q.POST.get("kind", ""), q.POST.get("notes", ""), by=q.user, now=now, visible=q.POST.get("internal") != "1"
-    ),
-    "sheet": lambda r, q, now: workflow.update_sheet(
-        r, by=q.user, now=now, **{k: q.POST.get(k) for k in workflow.SHEET_FIELDS}
-    ),
-    "solve": lambda r, q, now: workflow.solve(
-        r,
-        result=q.POST.get("result", ""),
-        cause=q.POST.get("cause", ""),
-        method=q.POST.get("method", ""),
-        prevention=q.POST.get("prevention", ""),
-        by=q.user,
-        now=now,
-    ),
-    "confirm": lambda r, q, now: workflow.confirm(
-        r, via=q.POST.get("via", ""), note=q.POST.get("note", ""), by=q.user, now=now
-    ),
-    "reopen": lambda r, q, now: workflow.reopen(r, reason=q.POST.get("reason", ""), by=q.user, now=now),
-    "onsite": lambda r, q, now: workflow.request_onsite(r, reason=q.POST.get("reason", ""), by=q.user, now=now),
-    "withdraw": lambda r, q, now: workflow.request_withdrawal(r, reason=q.POST.get("reason", ""), by=q.user, now=now),
-    "review": lambda r, q, now: workflow.review_withdrawal(
-        r, approve=q.POST.get("approve") == "1", note=q.POST.get("note", ""), by=q.user, now=now
-    ),
-    "wait": lambda r, q, now: workflow.wait(
-        r, reason=q.POST.get("reason", ""), note=q.POST.get("note", ""), by=q.user, now=now
-    ),
-    "resume": lambda r, q, now: workflow.resume(r, by=q.user, now=now),
+    "take": (workflow.take, None),
+    "transfer": (workflow.transfer, TransferForm),
+    "step": (workflow.add_step, StepForm),
+    "sheet": (workflow.update_sheet, SheetForm),
+    "solve": (workflow.solve, SolveForm),
+    "confirm": (workflow.confirm, ConfirmForm),
+    "reopen": (workflow.reopen, ReasonForm),
+    "onsite": (workflow.request_onsite, ReasonForm),
+    "withdraw": (workflow.request_withdrawal, ReasonForm),
+    "review": (workflow.review_withdrawal, ReviewForm),
+    "wait": (workflow.wait, WaitForm),
+    "resume": (workflow.resume, None),
 }
 
 
@@ -295,23 +263,24 @@ def _said(action: str, req: ServiceRequest) -> str:
 def request_action(request, pk, action):
     """One POST per workflow step. On an error the request page is shown again with what was
     typed and the message beside its field, never an empty form."""
-    handler = REQUEST_ACTIONS.get(action)
-    if handler is None:
+    if action not in REQUEST_ACTIONS:
         raise Http404
     req = selectors.request_for(request.user, pk)
-    try:
-        handler(req, request, _now())
-    except KefuError as exc:
-        req = selectors.request_for(request.user, pk)
-        context = _detail_context(request, req) | {
-            "sent": {action: request.POST},
-            "errors": {action: exc},
-            "error": exc,
-        }
-        return render(request, "servicedesk/request_detail.html", context, status=exc.status)
-    req = selectors.request_for(request.user, pk)
-    messages.success(request, _said(action, req))
-    return redirect(req)
+    fn, form_class = REQUEST_ACTIONS[action]
+
+    def again(exc):
+        fresh = selectors.request_for(request.user, pk)
+        return shown_again(request, "servicedesk/request_detail.html", _detail_context(request, fresh), exc, key=action)
+
+    return act(
+        request,
+        fn,
+        req,
+        form=form_class(request.POST) if form_class else None,
+        done=lambda _result: _said(action, selectors.request_for(request.user, pk)),
+        then=req,
+        again=again,
+    )
 
 
 @login_required
@@ -343,58 +312,44 @@ def hotline(request):
     """The hotline desk (HL-3): who is on duty, take a call, my open records. A call that cannot
     be recorded shows the form again as typed, the message beside its field."""
     now = _now()
-    error = None
-    if request.method == "POST":
-        customer = _customer_choice(request)
-        post = request.POST
-        if customer is None:
-            error = Invalid(_("请选择客户。"), field="customer")
-        else:
-            try:
-                rec = workflow.record_call(
-                    customer,
-                    phenomenon=post.get("phenomenon", ""),
-                    caller=post.get("caller", ""),
-                    caller_phone=post.get("caller_phone", ""),
-                    product=post.get("product", ""),
-                    answer=post.get("answer", ""),
-                    steps=post.get("steps", ""),
-                    type=post.get("type", "fault"),
-                    priority=post.get("priority", "medium"),
-                    needs_onsite=post.get("needs_onsite") == "1",
-                    by=request.user,
-                    now=now,
-                )
-            except KefuError as exc:
-                error = exc
-            else:
-                messages.success(request, _("已记录来电：%(n)s") % {"n": rec.request.number})
-                return redirect("servicedesk:record", pk=rec.pk)
-    mine = selectors.hotline_records_for(request.user, mine=True).filter(outcome__in=["open", "shelved"])[:20]
-    return render(
+
+    def page(exc=None):
+        mine = selectors.hotline_records_for(request.user, mine=True).filter(outcome__in=["open", "shelved"])[:20]
+        return render(
+            request,
+            "servicedesk/hotline.html",
+            {
+                "on_duty": selectors.on_duty_now(now),
+                "mine": mine,
+                "types": ServiceRequest.Type.choices,
+                "priorities": ServiceRequest.Priority.choices,
+                "post": request.POST,
+                "error": exc,
+                "chosen": _customer_choice(request) if request.method == "POST" else None,
+                "suggest_url": _suggest_url(),
+                # My shift of today still waiting for me to report ready or take over (HL-2).
+                "my_shift": selectors.shifts_for(request.user, start=now - timedelta(hours=14), days=1, mine=True)
+                .filter(Q(ready_at__isnull=True) | Q(taken_over_at__isnull=True))
+                .first(),
+            },
+            status=exc.status if exc is not None else 200,
+        )
+
+    if request.method != "POST":
+        return page()
+    return act(
         request,
-        "servicedesk/hotline.html",
-        {
-            "on_duty": selectors.on_duty_now(now),
-            "mine": mine,
-            "types": ServiceRequest.Type.choices,
-            "priorities": ServiceRequest.Priority.choices,
-            "post": request.POST,
-            "error": error,
-            "chosen": _customer_choice(request) if request.method == "POST" else None,
-            "suggest_url": _suggest_url(),
-            # My shift of today still waiting for me to report ready or take over (HL-2).
-            "my_shift": selectors.shifts_for(request.user, start=now - timedelta(hours=14), days=1, mine=True)
-            .filter(Q(ready_at__isnull=True) | Q(taken_over_at__isnull=True))
-            .first(),
-        },
-        status=error.status if error is not None else 200,
+        workflow.record_call,
+        form=HotlineCallForm(request.POST, user=request.user),
+        done=lambda rec: _("已记录来电：%(n)s") % {"n": rec.request.number},
+        then=lambda rec: reverse("servicedesk:record", args=[rec.pk]),
+        again=page,
     )
 
 
 def _suggest_url() -> str:
     """KB-3: the problem library's htmx suggestions endpoint, when that app is installed."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import NoReverseMatch
 
     try:
         return reverse("knowledge:suggest")
@@ -459,31 +414,24 @@ RECORD_SAID = {
 }
 
 RECORD_ACTIONS = {
-    "solve": lambda r, q, now: workflow.solve_on_phone(
-        r, answer=q.POST.get("answer", ""), steps=q.POST.get("steps", ""), by=q.user, now=now
-    ),
-    "shelve": lambda r, q, now: workflow.shelve(
-        r, note=q.POST.get("note", ""), callback=q.POST.get("callback", "1") == "1", by=q.user, now=now
-    ),
-    "callback": lambda r, q, now: workflow.call_back(
-        r, solved=q.POST.get("solved") == "1", answer=q.POST.get("answer", ""), by=q.user, now=now
-    ),
-    "propose": lambda r, q, now: workflow.propose_to_library(r, by=q.user, now=now),
-    "close-loop": lambda r, q, now: workflow.close_loop(r, note=q.POST.get("note", ""), by=q.user, now=now),
+    "solve": (workflow.solve_on_phone, AnswerForm),
+    "shelve": (workflow.shelve, ShelveForm),
+    "callback": (workflow.call_back, CallBackForm),
+    "propose": (workflow.propose_to_library, None),
+    "close-loop": (workflow.close_loop, NoteForm),
 }
 
 
 @login_required
 @require_POST
 def record_action(request, pk, action):
-    handler = RECORD_ACTIONS.get(action)
-    if handler is None:
+    if action not in RECORD_ACTIONS:
         raise Http404
     rec = get_object_or_404(selectors.hotline_records_for(request.user).select_related("request__customer"), pk=pk)
-    target = "servicedesk:unsolved" if action == "close-loop" else rec
-    if action == "close-loop":
-        return _act(request, lambda: handler(rec, request, _now()), target, RECORD_SAID[action])
-    return _act(request, lambda: handler(rec, request, _now()), f"/servicedesk/hotline/{rec.pk}/", RECORD_SAID[action])
+    fn, form_class = RECORD_ACTIONS[action]
+    target = "servicedesk:unsolved" if action == "close-loop" else f"/servicedesk/hotline/{rec.pk}/"
+    form = form_class(request.POST) if form_class else None
+    return act(request, fn, rec, form=form, done=RECORD_SAID[action], then=target)
 
 
 @login_required
@@ -509,15 +457,15 @@ def unsolved(request):
     """HL-7: the engineer submits; the service manager tracks each record to a closed loop."""
     user = request.user
     if request.method == "POST":
-        return _act(
+        return act(
             request,
-            lambda: workflow.submit_unsolved(by=user, now=_now()),
-            "servicedesk:unsolved",
-            lambda records: (
+            workflow.submit_unsolved,
+            done=lambda records: (
                 _("已向服务部经理提交 %(n)d 条未解决记录。") % {"n": len(records)}
                 if records
                 else _("没有需要提交的未解决记录。")
             ),
+            then="servicedesk:unsolved",
         )
     if not (user.has_perm("servicedesk.view_unsolved") or user.has_perm("servicedesk.hotline")):
         raise PermissionDenied
@@ -537,7 +485,12 @@ def unsolved(request):
 
 
 def _week_start(request, now):
-    day = parse_date(request.GET.get("week", "") or "") or timezone.localdate(now)
+    """The Monday of the week asked for (`?week=`), else of this week (a week that is no date too)."""
+    try:
+        day = parse_date(request.GET.get("week", "") or "")
+    except ValueError:
+        day = None
+    day = day or timezone.localdate(now)
     return day - timedelta(days=day.weekday())
 
 
@@ -572,64 +525,52 @@ def duty(request):
     )
 
 
+def _shift_said(shift) -> str:
+    return _("已排班：%(e)s %(s)s–%(t)s。") % {
+        "e": shift.engineer.display_name,
+        "s": timezone.localtime(shift.starts_at).strftime("%m-%d %H:%M"),
+        "t": timezone.localtime(shift.ends_at).strftime("%H:%M"),
+    }
+
+
 @login_required
 @require_POST
 def duty_action(request, action):
     now, post = _now(), request.POST
     week = post.get("week", "")
-    target = f"/servicedesk/duty/?week={week}" if week else "servicedesk:duty"
+    target = f"/servicedesk/duty/?week={quote(week)}" if week else "servicedesk:duty"
     if action == "plan":
-
-        def plan():
-            engineer = User.objects.filter(pk=post.get("engineer") or 0).first()
-            s, e = parse_datetime(post.get("starts_at", "")), parse_datetime(post.get("ends_at", ""))
-            if engineer is None or s is None or e is None:
-                raise KefuError(_("请填写值班人员和起止时间。"))
-            return workflow.plan_shift(
-                engineer,
-                starts_at=timezone.make_aware(s) if timezone.is_naive(s) else s,
-                ends_at=timezone.make_aware(e) if timezone.is_naive(e) else e,
-                by=request.user,
-                now=now,
-            )
-
-        return _act(
-            request,
-            plan,
-            target,
-            lambda shift: (
-                _("已排班：%(e)s %(s)s–%(t)s。")
-                % {
-                    "e": shift.engineer.display_name,
-                    "s": timezone.localtime(shift.starts_at).strftime("%m-%d %H:%M"),
-                    "t": timezone.localtime(shift.ends_at).strftime("%H:%M"),
-                }
-            ),
-        )
+        return act(request, workflow.plan_shift, form=ShiftForm(post), done=_shift_said, then=target)
     if action == "copy":
-        monday = parse_date(week) or timezone.localdate(now)
-        return _act(
+        return act(
             request,
-            lambda: workflow.copy_week(monday, by=request.user, now=now),
-            target,
-            lambda shifts: _("已从上周复制 %(n)d 个班次。") % {"n": len(shifts)},
+            workflow.copy_week,
+            form=CopyWeekForm(post),
+            done=lambda shifts: _("已从上周复制 %(n)d 个班次。") % {"n": len(shifts)},
+            then=target,
         )
     if action in ("take-over", "ready"):
         shift = get_object_or_404(
-            selectors.shifts_for(request.user, start=now - timedelta(days=2), days=3), pk=post.get("shift") or 0
+            selectors.shifts_for(request.user, start=now - timedelta(days=2), days=3),
+            pk=int(post["shift"]) if post.get("shift", "").isdigit() else 0,
         )
         if action == "ready":
-            return _act(
+            return act(
                 request,
-                lambda: workflow.report_ready(shift, by=request.user, now=now),
-                "servicedesk:hotline",
-                lambda shift: _("已报到岗就绪：%(t)s。") % {"t": timezone.localtime(shift.ready_at).strftime("%H:%M")},
+                workflow.report_ready,
+                shift,
+                done=lambda shift: (
+                    _("已报到岗就绪：%(t)s。") % {"t": timezone.localtime(shift.ready_at).strftime("%H:%M")}
+                ),
+                then="servicedesk:hotline",
             )
-        return _act(
+        return act(
             request,
-            lambda: workflow.take_over(shift, note=post.get("note", ""), by=request.user, now=now),
-            "servicedesk:hotline",
-            lambda handover: _("交接完成：已接手上一班 %(n)d 项未结事项。") % {"n": handover.items.count()},
+            workflow.take_over,
+            shift,
+            form=NoteForm(post),
+            done=lambda handover: _("交接完成：已接手上一班 %(n)d 项未结事项。") % {"n": handover.items.count()},
+            then="servicedesk:hotline",
         )
     raise Http404
 
@@ -642,47 +583,44 @@ def duty_action(request, action):
 def calls(request):
     now = _now()
     user = request.user
-    errors = []
-    if request.method == "POST":
-        if request.FILES.get("file"):
-            try:
-                text = request.FILES["file"].read().decode("utf-8-sig")
-                created, errors = workflow.import_call_log(text, by=user, now=now)
-            except (KefuError, UnicodeDecodeError) as exc:
-                messages.error(request, getattr(exc, "message", _("文件必须是 UTF-8 编码的 CSV。")))
-            else:
-                if not errors:
-                    messages.success(request, _("已导入 %(n)s 条来电记录。") % {"n": created})
-                    return redirect("servicedesk:calls")
-        else:
-            at = parse_datetime(request.POST.get("at", "")) or now
-            return _act(
-                request,
-                lambda: workflow.log_call(
-                    at=timezone.make_aware(at) if timezone.is_naive(at) else at,
-                    answered=request.POST.get("answered") == "1",
-                    caller_phone=request.POST.get("caller_phone", ""),
-                    by=user,
-                    now=now,
-                ),
-                "servicedesk:calls",
-                lambda call: _("来电已登记（%(a)s）。") % {"a": _("已接通") if call.answered else _("未接通")},
-            )
-    last = parse_date(request.GET.get("to", "") or "") or timezone.localdate(now)
-    first = parse_date(request.GET.get("from", "") or "") or last - timedelta(days=6)
-    return render(
+
+    def page(errors=(), failed=None):
+        if failed is not None:
+            messages.error(request, failed.message)
+        last = parse_date(request.GET.get("to", "") or "") or timezone.localdate(now)
+        first = parse_date(request.GET.get("from", "") or "") or last - timedelta(days=6)
+        return render(
+            request,
+            "servicedesk/calls.html",
+            {
+                "page": LitePage(selectors.calls_for(user), request.GET.get("page")),
+                "errors": list(errors),
+                "rate": selectors.connection_rate(user, first=first, last=last),
+                "first": first,
+                "last": last,
+                "can_log": user.has_perm("servicedesk.log_calls"),
+                "show_personal": can_see_personal(user),
+                "query": "",
+            },
+        )
+
+    if request.method != "POST":
+        return page()
+    if request.FILES.get("file"):  # all rows or none: the bad lines are listed on the page
+        return act(
+            request,
+            workflow.import_call_log,
+            form=CallImportForm(request.POST, request.FILES),
+            done=lambda result: None if result[1] else _("已导入 %(n)s 条来电记录。") % {"n": result[0]},
+            then=lambda result: page(errors=result[1]) if result[1] else "servicedesk:calls",
+            again=lambda exc: page(failed=exc),
+        )
+    return act(
         request,
-        "servicedesk/calls.html",
-        {
-            "page": LitePage(selectors.calls_for(user), request.GET.get("page")),
-            "errors": errors,
-            "rate": selectors.connection_rate(user, first=first, last=last),
-            "first": first,
-            "last": last,
-            "can_log": user.has_perm("servicedesk.log_calls"),
-            "show_personal": can_see_personal(user),
-            "query": "",
-        },
+        workflow.log_call,
+        form=CallLogForm(request.POST),
+        done=lambda call: _("来电已登记（%(a)s）。") % {"a": _("已接通") if call.answered else _("未接通")},
+        then="servicedesk:calls",
     )
 
 

@@ -9,6 +9,7 @@ from rest_framework.decorators import action, api_view, permission_classes, thro
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from kefu.core.api import WorkflowActionMixin
 from kefu.surveys import selectors, workflow
 from kefu.surveys.models import Rectification, Survey
 
@@ -73,7 +74,7 @@ class CloseSerializer(serializers.Serializer):
     action_taken = serializers.CharField()
 
 
-class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
+class SurveyViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """Surveys the user may see. `?status=open|answered`, `?unsatisfied=1`."""
 
     serializer_class = SurveySerializer
@@ -90,13 +91,13 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=SurveyAnswerSerializer, responses=SurveySerializer)
     @action(detail=True, methods=["post"])
     def phone(self, request, pk=None):
-        s = SurveyAnswerSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        survey = workflow.answer_by_phone(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return Response(self.get_serializer(selectors.survey_for(request.user, survey.pk)).data)
+        return self.act(workflow.answer_by_phone, self.get_object(), input=SurveyAnswerSerializer)
+
+    def reread(self, survey: Survey) -> Survey:
+        return selectors.survey_for(self.request.user, survey.pk)
 
 
-class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
+class RectificationViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """Rectifications (整改): mine, or all for managers. `?status=open|done`, `?mine=1`."""
 
     serializer_class = RectificationSerializer
@@ -112,10 +113,10 @@ class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=CloseSerializer, responses=RectificationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        s = CloseSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        item = workflow.close_rectification(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return Response(self.get_serializer(selectors.rectification_for(request.user, item.pk)).data)
+        return self.act(workflow.close_rectification, self.get_object(), input=CloseSerializer)
+
+    def reread(self, item: Rectification) -> Rectification:
+        return selectors.rectification_for(self.request.user, item.pk)
 
 
 @extend_schema(request=TokenAnswerSerializer, responses={200: None})

@@ -1,55 +1,53 @@
 """Survey pages: the public answer page (no account), the staff list, a survey with phone entry."""
 
 import segno
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kefu.core.actions import act
 from kefu.core.errors import KefuError
 from kefu.notify import outbox
 from kefu.surveys import selectors, workflow
+from kefu.surveys.forms import AnswerForm, CloseForm
 from kefu.surveys.models import Survey
 
-RATINGS = [
-    (5, _("5 分 非常满意")),
-    (4, _("4 分 满意")),
-    (3, _("3 分 一般")),
-    (2, _("2 分 不满意")),
-    (1, _("1 分 非常不满意")),
-]
 
-
-class AnswerForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("评分"), choices=RATINGS, coerce=int, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("意见和建议"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    problem = forms.BooleanField(label=_("问题仍未解决或服务中有问题"), required=False)
+def _by_link(token: str):
+    """The answer through the signed link: the customer has no account, so no `by`."""
+    return lambda *, by, now, **answer: workflow.answer_by_token(token, now=now, **answer)
 
 
 def answer(request, token):
     """The link the customer opens without an account (RV-7); one answer only."""
-    now = timezone.now()
     form = AnswerForm(request.POST or None)
     try:
-        survey = workflow.survey_for_token(token, now=now)
+        survey = workflow.survey_for_token(token, now=timezone.now())
     except KefuError as exc:
         return render(request, "surveys/answer.html", {"error": exc.message}, status=400)
     if survey.status != Survey.Status.OPEN:
         return render(
             request, "surveys/answer.html", {"error": workflow.ALREADY_ANSWERED, "survey": survey}, status=409
         )
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.answer_by_token(token, **form.cleaned_data, now=now)
-        except KefuError as exc:
-            return render(request, "surveys/answer.html", {"error": exc.message, "survey": survey}, status=exc.status)
-        return render(request, "surveys/answer.html", {"thanks": True, "survey": survey})
-    return render(request, "surveys/answer.html", {"form": form, "survey": survey})
+    if request.method != "POST":
+        return render(request, "surveys/answer.html", {"form": form, "survey": survey})
+
+    def again(exc):
+        if form.errors:  # what was chosen, again, with the error beside it
+            return render(request, "surveys/answer.html", {"form": form, "survey": survey})
+        return render(request, "surveys/answer.html", {"error": exc.message, "survey": survey}, status=exc.status)
+
+    return act(
+        request,
+        _by_link(token),
+        form=form,
+        then=lambda answered: render(request, "surveys/answer.html", {"thanks": True, "survey": survey}),
+        again=again,
+    )
 
 
 @login_required
@@ -113,28 +111,20 @@ def _invitation(survey: Survey) -> dict:
 @require_POST
 def survey_phone(request, pk):
     survey = selectors.survey_for(request.user, pk)
-    form = AnswerForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise KefuError(workflow.RATING_REQUIRED)
-        workflow.answer_by_phone(survey, **form.cleaned_data, by=request.user, now=timezone.now())
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("电话评价已录入。"))
-    return redirect(survey)
+    return act(
+        request,
+        workflow.answer_by_phone,
+        survey,
+        form=AnswerForm(request.POST),
+        done=_("电话评价已录入。"),
+        then=survey,
+    )
 
 
 @login_required
 @require_POST
 def rectification_close(request, pk):
     item = selectors.rectification_for(request.user, pk)
-    try:
-        workflow.close_rectification(
-            item, action_taken=request.POST.get("action_taken", ""), by=request.user, now=timezone.now()
-        )
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("整改已完成。"))
-    return redirect(item)
+    return act(
+        request, workflow.close_rectification, item, form=CloseForm(request.POST), done=_("整改已完成。"), then=item
+    )

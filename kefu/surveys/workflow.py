@@ -36,6 +36,7 @@ ACTION_REQUIRED = _("请填写整改措施。")
 ALREADY_RECTIFIED = _("该整改已完成。")
 
 verbs.register(
+    "surveys",
     open_survey=_("发起满意度调查"),
     answer_survey=_("满意度评价"),
     open_rectification=_("开立整改"),
@@ -124,7 +125,7 @@ def survey_for_token(token: str, *, now: datetime) -> Survey:
     return survey
 
 
-def open_survey(subject: models.Model, *, customer, served_by, by, now: datetime, contact=None) -> Survey:
+def open_survey(subject: models.Model, *, customer, served_by, by: User, now: datetime, contact=None) -> Survey:
     """A survey for a handled subject (RV-7). Idempotent: the subject's existing survey is returned.
 
     A new survey's link is sent to the customer at once (`send_invitation`; `contact`: whom
@@ -222,7 +223,9 @@ def answer_by_token(token: str, *, rating, comment: str = "", problem: bool = Fa
     )
 
 
-def answer_by_phone(survey: Survey, *, rating, comment: str = "", problem: bool = False, by, now: datetime) -> Survey:
+def answer_by_phone(
+    survey: Survey, *, rating, comment: str = "", problem: bool = False, by: User, now: datetime
+) -> Survey:
     """Staff record the answer a customer gave on the phone (RV-7)."""
     require(by, "surveys.enter_answer", survey)
     return _answer(
@@ -261,7 +264,7 @@ def _open_rectification(survey: Survey, *, by, now: datetime) -> Rectification:
     return item
 
 
-def close_rectification(item: Rectification, *, action_taken: str, by, now: datetime) -> Rectification:
+def close_rectification(item: Rectification, *, action_taken: str, by: User, now: datetime) -> Rectification:
     """The owner (or a manager) records what was done; the clock stops (RV-7)."""
     require(by, "surveys.close_rectification", item)
     if not (action_taken or "").strip():

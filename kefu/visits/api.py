@@ -4,8 +4,8 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
+from kefu.core.api import WorkflowActionMixin
 from kefu.core.errors import Forbidden
 from kefu.core.serializers import IdField
 from kefu.org.models import User
@@ -59,7 +59,7 @@ class VisitAssignSerializer(serializers.Serializer):
     assignee = IdField(queryset=User.objects.filter(is_active=True))
 
 
-class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
+class ReturnVisitViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
     """Return visits. `?scope=mine` (default) | `all` (managers); `?overdue=1` open visits past due
     (managers); `?status=todo|scheduled|open|done`; `?kind=plan|care|inspection|hotline|confirmation|onsite`."""
 
@@ -86,28 +86,20 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
             overdue_at=timezone.now() if overdue else None,
         )
 
+    def reread(self, visit: ReturnVisit) -> ReturnVisit:
+        return selectors.visit_for(self.request.user, visit.pk)
+
     @extend_schema(request=VisitResultSerializer, responses=ReturnVisitSerializer)
     @action(detail=True, methods=["post"])
     def result(self, request, pk=None):
-        s = VisitResultSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        visit = workflow.record_result(self.get_object(), **s.validated_data, by=request.user, now=timezone.now())
-        return Response(self.get_serializer(selectors.visit_for(request.user, visit.pk)).data)
+        return self.act(workflow.record_result, self.get_object(), input=VisitResultSerializer)
 
     @extend_schema(request=VisitAssignSerializer, responses=ReturnVisitSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        s = VisitAssignSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        visit = workflow.assign(self.get_object(), s.validated_data["assignee"], by=request.user, now=timezone.now())
-        return Response(self.get_serializer(selectors.visit_for(request.user, visit.pk)).data)
+        return self.act(workflow.assign, self.get_object(), input=VisitAssignSerializer)
 
     @extend_schema(request=VisitCancelSerializer, responses=ReturnVisitSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        s = VisitCancelSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        visit = workflow.cancel(
-            self.get_object(), reason=s.validated_data["reason"], by=request.user, now=timezone.now()
-        )
-        return Response(self.get_serializer(selectors.visit_for(request.user, visit.pk)).data)
+        return self.act(workflow.cancel, self.get_object(), input=VisitCancelSerializer)

@@ -1,27 +1,19 @@
 """Return-visit pages: my visits, the managers' overdue list, a visit with its result form."""
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import KefuError
+from kefu.core.actions import act
 from kefu.customers.masking import personal
 from kefu.customers.selectors import can_see_personal
 from kefu.org.models import User
 from kefu.visits import selectors, workflow
+from kefu.visits.forms import AssignForm, CancelForm, ResultForm
 from kefu.visits.models import VISITOR_ROLES, ReturnVisit
-
-
-class ResultForm(forms.Form):
-    channel = forms.ChoiceField(label=_("方式"), choices=ReturnVisit.Channel.choices)
-    satisfaction = forms.ChoiceField(label=_("满意度"), choices=ReturnVisit.Satisfaction.choices)
-    content = forms.CharField(label=_("回访内容"), widget=forms.Textarea(attrs={"rows": 3}))
-    problems = forms.CharField(label=_("发现的问题"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 @login_required
@@ -101,30 +93,28 @@ def _whom_to_call(user, visit) -> dict | None:
 @require_POST
 def visit_result(request, pk):
     visit = selectors.visit_for(request.user, pk)
-    form = ResultForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise KefuError(workflow.CONTENT_REQUIRED)
-        workflow.record_result(visit, **form.cleaned_data, by=request.user, now=timezone.now())
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("回访结果已记录到客户关怀栏。"))
-    return redirect(visit)
+    return act(
+        request,
+        workflow.record_result,
+        visit,
+        form=ResultForm(request.POST),
+        done=_("回访结果已记录到客户关怀栏。"),
+        then=visit,
+    )
 
 
 @login_required
 @require_POST
 def visit_assign(request, pk):
     visit = selectors.visit_for(request.user, pk)
-    try:
-        assignee = User.objects.get(pk=request.POST.get("assignee"))
-        workflow.assign(visit, assignee, by=request.user, now=timezone.now())
-    except (User.DoesNotExist, ValueError):
-        messages.error(request, workflow.NOT_A_VISITOR)
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    return redirect(visit)
+    return act(
+        request,
+        workflow.assign,
+        visit,
+        form=AssignForm(request.POST),
+        done=lambda v: _("回访已分配给%(n)s。") % {"n": v.assignee.display_name},
+        then=visit,
+    )
 
 
 def workbench_panel(request) -> dict | None:
@@ -169,10 +159,6 @@ def customer_panel(request, customer) -> dict | None:
 @require_POST
 def visit_cancel(request, pk):
     visit = selectors.visit_for(request.user, pk)
-    try:
-        workflow.cancel(visit, reason=request.POST.get("reason", ""), by=request.user, now=timezone.now())
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("回访已取消，原因已记录。"))
-    return redirect(visit)
+    return act(
+        request, workflow.cancel, visit, form=CancelForm(request.POST), done=_("回访已取消，原因已记录。"), then=visit
+    )

@@ -44,12 +44,14 @@ PROBLEMS_FOUND = _("发现的问题：%(problems)s")
 SUPERSEDED_BY_PLAN = _("客户服务计划已批准，按计划回访（不再另做定期关怀回访）。")
 
 verbs.register(
+    "visits",
     open_visit=_("开始回访"),
     record_result=_("记录回访结果"),
     assign=_("分配回访"),
-    schedule_visits=_("排期回访"),
     cancel_visit=_("取消回访"),
 )
+# Written on the object the visits are scheduled for (a service plan), whichever domain owns it.
+verbs.register_shared(schedule_visits=_("排期回访"))
 
 V = ReturnVisit.Status
 MACHINE = states.Machine(
@@ -92,7 +94,7 @@ def last_done_at(customer: Customer, kind: str) -> datetime | None:
     )
 
 
-def open_visit(visit: ReturnVisit, *, now: datetime, by=None) -> ReturnVisit:
+def open_visit(visit: ReturnVisit, *, now: datetime, by: User | None = None) -> ReturnVisit:
     """A visit whose day has come: its clock starts and the assignee is told (RV-8). A periodic
     visit's clock counts from the last one done (RV-5, RV-6)."""
     since = last_done_at(visit.customer, visit.kind) if visit.kind in PERIODIC else None
@@ -128,7 +130,7 @@ def plan_dates(start: date, end: date, every_months: int) -> list[date]:
     return days
 
 
-def schedule_plan(plan, *, by, now: datetime) -> list[ReturnVisit]:
+def schedule_plan(plan, *, by: User, now: datetime) -> list[ReturnVisit]:
     """An approved plan schedules the return visits it implies (PLAN-2); due ones open at once.
 
     Called by the plan's approval, inside its transaction.
@@ -293,7 +295,7 @@ def record_result(
     satisfaction: str,
     problems: str = "",
     channel: str | None = None,
-    by,
+    by: User,
     now: datetime,
 ) -> ReturnVisit:
     """The visit happened: result on the customer care column, clock met (RV-5, RV-6, CRM-5)."""
@@ -325,7 +327,7 @@ def record_result(
     return visit
 
 
-def assign(visit: ReturnVisit, assignee: User, *, by, now: datetime) -> ReturnVisit:
+def assign(visit: ReturnVisit, assignee: User, *, by: User, now: datetime) -> ReturnVisit:
     """A manager gives a visit to someone else (RV-8)."""
     require(by, "visits.assign", visit)
     if assignee.is_external or not assignee.is_active:
@@ -352,7 +354,7 @@ def assign(visit: ReturnVisit, assignee: User, *, by, now: datetime) -> ReturnVi
     return visit
 
 
-def cancel(visit: ReturnVisit, *, reason: str, by, now: datetime) -> ReturnVisit:
+def cancel(visit: ReturnVisit, *, reason: str, by: User, now: datetime) -> ReturnVisit:
     """A manager cancels a visit that is no longer needed (e.g. the customer left); the reason
     stays on record and the clock stops (RV-8). Nothing is deleted."""
     require(by, "visits.assign", visit)
@@ -378,7 +380,7 @@ def _customer_rep(customer: Customer) -> User | None:
 
 
 def open_for_source(
-    source, *, customer: Customer, kind: str, channel: str, assignee: User | None, by, now: datetime
+    source, *, customer: Customer, kind: str, channel: str, assignee: User | None, by: User, now: datetime
 ) -> ReturnVisit:
     """Open the return visit that follows `source` (a request, a service sheet) at once.
 
@@ -408,7 +410,7 @@ def open_for_source(
         return open_visit(visit, now=now, by=by)
 
 
-def open_for_request(request, *, kind: str, by, now: datetime) -> ReturnVisit:
+def open_for_request(request, *, kind: str, by: User, now: datetime) -> ReturnVisit:
     """RV-1: after a hotline handling, a return visit by QQ or email within 3 days, by the
     customer representative (or whoever handled it when the customer has none).
     SR-5: after closing, the customer representative's confirmation call."""
@@ -424,7 +426,7 @@ def open_for_request(request, *, kind: str, by, now: datetime) -> ReturnVisit:
     return open_for_source(request, customer=customer, kind=kind, channel=channel, assignee=assignee, by=by, now=now)
 
 
-def open_for_sheet(sheet, *, assignee: User | None, by, now: datetime) -> ReturnVisit:
+def open_for_sheet(sheet, *, assignee: User | None, by: User, now: datetime) -> ReturnVisit:
     """RV-2: the day after the service (the signature, `now`), the customer-service desk
     (`assignee`) calls the customer: due by the end of the next working day."""
     return open_for_source(

@@ -12,5 +12,6 @@ def history_panel(obj):
 
 
 @register.filter
-def verb_display(verb: str) -> str:
-    return verb_label(verb)
+def verb_display(verb: str, domain: str = "") -> str:
+    """`{{ verb|verb_display:"servicedesk" }}`: a verb's label in a domain (an event has `verb_label`)."""
+    return verb_label(verb, domain or None)

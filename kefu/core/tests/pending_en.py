@@ -68,6 +68,12 @@ PENDING: dict = {
     "请选择已有客户，或提供 new_customer。": "Choose an existing customer, or give new_customer.",
     "无效的客户。": "Invalid customer.",
     "感谢您的评价！": "Thank you for your feedback!",
+    # audit verbs of the approval chain, told apart from the subject's own move (issue 14 §1)
+    "审批：已提交": "Approval: submitted",
+    "审批：已重新提交": "Approval: resubmitted",
+    "审批：同意": "Approval: approved",
+    "审批：退回修改": "Approval: returned for changes",
+    "审批：驳回": "Approval: rejected",
 }
 
 

@@ -46,6 +46,7 @@ ORDER_OPEN = _("该服务请求已有进行中的派工单 %(n)s（%(s)s），�
 NO_OPEN_ESCALATION = _("该派工单没有待解决的升级问题。")
 
 verbs.register(
+    "fieldservice",
     onsite_request=_("申请上门"),
     onsite_verify=_("核实上门申请"),
     onsite_send_back=_("退回上门申请"),

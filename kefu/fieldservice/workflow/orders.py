@@ -50,7 +50,7 @@ def open_order_of(service_request) -> WorkOrder | None:
     return WorkOrder.objects.filter(request=service_request, status__in=OPEN_ORDER).order_by("-pk").first()
 
 
-def request_onsite(service_request, *, reason: str, by, now: datetime) -> WorkOrder:
+def request_onsite(service_request, *, reason: str, by: User, now: datetime) -> WorkOrder:
     """Open an onsite request (待核实) for the service manager, with the verification clock (HL-6 → OS-1).
 
     Called by the service desk's HL-6 transition (`kefu.servicedesk.workflow.request_onsite`)
@@ -96,7 +96,7 @@ def _open_request(service_request, *, reason: str, by, now: datetime, previous: 
     return order
 
 
-def verify(order: WorkOrder, *, note: str = "", by, now: datetime) -> WorkOrder:
+def verify(order: WorkOrder, *, note: str = "", by: User, now: datetime) -> WorkOrder:
     """The service manager checks the onsite request before dispatch (OS-1)."""
     require(by, "fieldservice.verify", order)
     note = text(WorkOrder, "verify_note", note, field="note")
@@ -105,7 +105,7 @@ def verify(order: WorkOrder, *, note: str = "", by, now: datetime) -> WorkOrder:
     return order
 
 
-def send_back(order: WorkOrder, *, reason: str, by, now: datetime) -> WorkOrder:
+def send_back(order: WorkOrder, *, reason: str, by: User, now: datetime) -> WorkOrder:
     """The manager sends the request back to whoever raised it, with a reason (OS-1); the
     requesting domain takes its request back (handoffs.RETURNED)."""
     require(by, "fieldservice.verify", order)
@@ -139,7 +139,7 @@ def check_engineer(engineer: User | None) -> None:
         raise Invalid(NOT_AN_ENGINEER, field="engineer")
 
 
-def dispatch(order: WorkOrder, engineer: User, *, by, now: datetime) -> WorkOrder:
+def dispatch(order: WorkOrder, engineer: User, *, by: User, now: datetime) -> WorkOrder:
     """Send a verified onsite request to an engineer, announced in the 派单群 (OS-1, QS-3).
 
     Two managers at once: the conditional UPDATE lets exactly one through; the other gets
@@ -181,7 +181,7 @@ def dispatch(order: WorkOrder, engineer: User, *, by, now: datetime) -> WorkOrde
 # --- OS-2: confirm, appointment, missed appointment ----------------------------------------
 
 
-def confirm(order: WorkOrder, *, by, now: datetime) -> WorkOrder:
+def confirm(order: WorkOrder, *, by: User, now: datetime) -> WorkOrder:
     """The engineer confirms the order's details (OS-2)."""
     require(by, "fieldservice.work", order)
     with transaction.atomic():
@@ -201,7 +201,7 @@ def check_times(start: datetime | None, end: datetime | None, *, now: datetime) 
 
 
 def set_appointment(
-    order: WorkOrder, *, start: datetime, end: datetime, note: str = "", by, now: datetime
+    order: WorkOrder, *, start: datetime, end: datetime, note: str = "", by: User, now: datetime
 ) -> WorkOrder:
     """The time agreed with the customer is recorded; the engineer must arrive within it (OS-2).
 
@@ -229,7 +229,9 @@ def set_appointment(
     return order
 
 
-def miss_appointment(order: WorkOrder, *, reason: str, start: datetime, end: datetime, by, now: datetime) -> WorkOrder:
+def miss_appointment(
+    order: WorkOrder, *, reason: str, start: datetime, end: datetime, by: User, now: datetime
+) -> WorkOrder:
     """A missed appointment: reason, new time, and the customer is told (OS-2)."""
     require(by, "fieldservice.work", order)
     reason = text(Appointment, "note", reason, field="reason")
@@ -267,7 +269,7 @@ def miss_appointment(order: WorkOrder, *, reason: str, start: datetime, end: dat
     return order
 
 
-def check_in(order: WorkOrder, *, by, now: datetime) -> WorkOrder:
+def check_in(order: WorkOrder, *, by: User, now: datetime) -> WorkOrder:
     """Arrival on site, within the agreed time (OS-2, OS-3)."""
     require(by, "fieldservice.work", order)
     if order.status == S.SCHEDULED and order.appointment_end and now > order.appointment_end:
@@ -280,7 +282,7 @@ def check_in(order: WorkOrder, *, by, now: datetime) -> WorkOrder:
 # --- CAL-4: waiting for the customer or a part ----------------------------------------------
 
 
-def wait(order: WorkOrder, *, reason: str, note: str = "", by, now: datetime) -> WorkOrder:
+def wait(order: WorkOrder, *, reason: str, note: str = "", by: User, now: datetime) -> WorkOrder:
     """The order waits for the customer or a part: its clocks pause, with the reason (CAL-4)."""
     require(by, "fieldservice.wait", order)
     if order.status not in OPEN_ORDER:
@@ -290,7 +292,7 @@ def wait(order: WorkOrder, *, reason: str, note: str = "", by, now: datetime) ->
     return order
 
 
-def resume(order: WorkOrder, *, by, now: datetime) -> WorkOrder:
+def resume(order: WorkOrder, *, by: User, now: datetime) -> WorkOrder:
     """The wait is over: the clocks go on with the time they had left (CAL-4)."""
     require(by, "fieldservice.wait", order)
     with transaction.atomic():

@@ -54,7 +54,7 @@ def propose_sample(week: date) -> list[ServiceSheet]:
     return sorted(random.Random(week.isoformat()).sample(sheets, size), key=lambda s: s.pk)  # noqa: S311 — sampling, not crypto
 
 
-def pick_sample(week: date, sheets: list[ServiceSheet], *, by, now: datetime) -> list[QASample]:
+def pick_sample(week: date, sheets: list[ServiceSheet], *, by: User, now: datetime) -> list[QASample]:
     """The manager accepts (or changes) the proposal; the pick is recorded (OS-7)."""
     require(by, "fieldservice.qa_sample")
     proposal = {s.pk for s in propose_sample(week)}
@@ -72,7 +72,7 @@ def pick_sample(week: date, sheets: list[ServiceSheet], *, by, now: datetime) ->
     return samples
 
 
-def review_sample(sample: QASample, *, verdict: str, comment: str = "", by, now: datetime) -> QASample:
+def review_sample(sample: QASample, *, verdict: str, comment: str = "", by: User, now: datetime) -> QASample:
     """A reviewer's verdict on a QA library entry (KB-4)."""
     require(by, "fieldservice.qa_review", sample)
     if verdict not in QASample.Verdict.values:
@@ -89,7 +89,9 @@ def review_sample(sample: QASample, *, verdict: str, comment: str = "", by, now:
 # --- OS-9: consultation ----------------------------------------------------------------------
 
 
-def organise_consultation(order: WorkOrder, *, topic: str, participants: list[User], by, now: datetime) -> Consultation:
+def organise_consultation(
+    order: WorkOrder, *, topic: str, participants: list[User], by: User, now: datetime
+) -> Consultation:
     """The after-sales department assigns the right people to a problem not solved in time (OS-9)."""
     require(by, "fieldservice.consult", order)
     topic = text(Consultation, "topic", topic, required=True)
@@ -111,7 +113,7 @@ def organise_consultation(order: WorkOrder, *, topic: str, participants: list[Us
     return consultation
 
 
-def record_consultation_result(consultation: Consultation, *, result: str, by, now: datetime) -> Consultation:
+def record_consultation_result(consultation: Consultation, *, result: str, by: User, now: datetime) -> Consultation:
     """The consultation's result is recorded once (OS-9); the participants are told."""
     require(by, "fieldservice.consult", consultation.order)
     result = text(Consultation, "result", result, field="result")

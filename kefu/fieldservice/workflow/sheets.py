@@ -39,6 +39,7 @@ from kefu.fieldservice.workflow.orders import _open_request
 from kefu.knowledge import workflow as knowledge
 from kefu.notify import outbox
 from kefu.org import roles
+from kefu.org.models import User
 from kefu.org.selectors import active_with_role
 from kefu.surveys import workflow as surveys
 from kefu.visits import workflow as visits
@@ -69,7 +70,7 @@ def _minutes(value) -> int:
     return minutes
 
 
-def complete(order: WorkOrder, *, data: dict, photos=(), by, now: datetime) -> ServiceSheet:
+def complete(order: WorkOrder, *, data: dict, photos=(), by: User, now: datetime) -> ServiceSheet:
     """The service sheet: backup checklist, phenomenon … prevention, parts, time, photos, outcome (OS-3)."""
     require(by, "fieldservice.work", order)
     location = text(ServiceSheet, "backup_location", data.get("backup_location"))
@@ -112,7 +113,7 @@ def _desk_member():
 
 
 def sign(
-    order: WorkOrder, *, signer_name: str, signature: str = "", paper_photo=None, by, now: datetime
+    order: WorkOrder, *, signer_name: str, signature: str = "", paper_photo=None, by: User, now: datetime
 ) -> ServiceSheet:
     """The customer signs (drawn: a PNG data URL from signature_pad; or a photo of the paper sheet).
 
@@ -175,7 +176,7 @@ def _solution(sheet: ServiceSheet) -> str:
 def write_off(
     order: WorkOrder,
     *,
-    by,
+    by: User,
     now: datetime,
     next_step: str = "",
     note: str = "",
@@ -217,7 +218,7 @@ def write_off(
     return order
 
 
-def escalate(order: WorkOrder, *, target: str, note: str, party: str = "", by, now: datetime) -> WorkOrder:
+def escalate(order: WorkOrder, *, target: str, note: str, party: str = "", by: User, now: datetime) -> WorkOrder:
     """Escalate an unsolved problem and track the answer with a clock (OS-5; supplier via purchasing, OS-8)."""
     require(by, "fieldservice.escalate", order)
     sheet_of(order)
@@ -262,7 +263,7 @@ def open_escalation_of(order: WorkOrder) -> Escalation:
     return escalation
 
 
-def resolve_escalation(escalation: Escalation, *, answer: str, by, now: datetime) -> Escalation:
+def resolve_escalation(escalation: Escalation, *, answer: str, by: User, now: datetime) -> Escalation:
     """The vendor / headquarters answered and the customer's problem is solved: clock met, order
     closed, and the request goes to the customer's confirmation (handoffs.RESOLVED)."""
     order = escalation.order
@@ -290,7 +291,7 @@ def resolve_escalation(escalation: Escalation, *, answer: str, by, now: datetime
 # --- OS-6, RV-2: the desk archives; the next-day phone return visit -------------------------
 
 
-def archive(sheet: ServiceSheet, *, by, now: datetime) -> ServiceSheet:
+def archive(sheet: ServiceSheet, *, by: User, now: datetime) -> ServiceSheet:
     """The customer-service desk receives and archives a signed sheet (OS-6): the OS-6 clock is
     met. The return visit was opened at signing (RV-2 counts from the service)."""
     require(by, "fieldservice.archive", sheet.order)
@@ -308,7 +309,7 @@ def archive(sheet: ServiceSheet, *, by, now: datetime) -> ServiceSheet:
 
 
 def record_return_visit(
-    sheet: ServiceSheet, *, note: str, by, now: datetime, satisfaction: str = "satisfied", problems: str = ""
+    sheet: ServiceSheet, *, note: str, by: User, now: datetime, satisfaction: str = "satisfied", problems: str = ""
 ) -> ServiceSheet:
     """The next-day phone call after onsite service (RV-2): the sheet's onsite return visit is
     recorded through the visits workflow, which meets its clock and writes the customer care
@@ -338,7 +339,7 @@ def record_return_visit(
     return sheet
 
 
-def propose_to_library(sheet: ServiceSheet, *, by, now: datetime):
+def propose_to_library(sheet: ServiceSheet, *, by: User, now: datetime):
     """A solved problem proposed to the standardised problem library (OS-7, KB-1 via knowledge)."""
     if sheet.outcome != ServiceSheet.Outcome.SOLVED:
         raise Invalid(NOT_SOLVED_FOR_LIBRARY)

@@ -32,7 +32,7 @@ def log_call(
     *,
     at: datetime,
     answered: bool,
-    by,
+    by: User,
     now: datetime,
     caller_phone: str = "",
     engineer: User | None = None,
@@ -53,7 +53,7 @@ def log_call(
     return call
 
 
-def import_call_log(text: str, *, by, now: datetime) -> tuple[int, list[str]]:
+def import_call_log(text: str, *, by: User, now: datetime) -> tuple[int, list[str]]:
     """Import a phone system's CSV call log (HL-8): columns id,time,caller,engineer,answered,duration.
 
     All rows or none: any bad row is reported by line and nothing is saved. Rows already

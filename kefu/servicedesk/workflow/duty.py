@@ -32,7 +32,7 @@ from kefu.servicedesk.workflow._common import (
 )
 
 
-def plan_shift(engineer: User, *, starts_at: datetime, ends_at: datetime, by, now: datetime) -> DutyShift:
+def plan_shift(engineer: User, *, starts_at: datetime, ends_at: datetime, by: User, now: datetime) -> DutyShift:
     """The service manager schedules a hotline shift (HL-1)."""
     require(by, "servicedesk.plan_duty")
     if not engineer.has_role(roles.HOTLINE):
@@ -57,7 +57,7 @@ def plan_shift(engineer: User, *, starts_at: datetime, ends_at: datetime, by, no
     return shift
 
 
-def copy_week(week_start: date, *, by, now: datetime) -> list[DutyShift]:
+def copy_week(week_start: date, *, by: User, now: datetime) -> list[DutyShift]:
     """Copy last week's shifts into the week starting `week_start` (HL-1); existing ones stay."""
     require(by, "servicedesk.plan_duty")
     zone = timezone.get_current_timezone()
@@ -130,7 +130,7 @@ def _meet(shift: DutyShift, rule: str, *, by, now: datetime):
     return clocks.stop(shift, rule, now=now, by=by)
 
 
-def report_ready(shift: DutyShift, *, by, now: datetime) -> DutyShift:
+def report_ready(shift: DutyShift, *, by: User, now: datetime) -> DutyShift:
     """The engineer on duty reports ready at the post (准时到岗, HL-2): due 10 minutes after the
     shift starts."""
     _check_own_shift(shift, by, now)
@@ -178,7 +178,7 @@ def _hand_over(items: list[ServiceRequest], *, to: User, by, now: datetime) -> N
     record_many(events)
 
 
-def take_over(shift: DutyShift, *, by, now: datetime, note: str = "") -> Handover:
+def take_over(shift: DutyShift, *, by: User, now: datetime, note: str = "") -> Handover:
     """The engineer on duty takes over the previous shift's open items; recorded (HL-2). They
     become the items' owner, their clocks with them (`_hand_over`).
 

@@ -15,6 +15,7 @@ from kefu.customers import timeline
 from kefu.customers.models import Customer
 from kefu.deadlines import clocks
 from kefu.notify import outbox
+from kefu.org.models import User
 from kefu.org.selectors import service_manager_for
 from kefu.servicedesk import integrations
 from kefu.servicedesk.models import (
@@ -45,7 +46,7 @@ def record_call(
     customer: Customer,
     *,
     phenomenon: str,
-    by,
+    by: User,
     now: datetime,
     caller: str = "",
     caller_phone: str = "",
@@ -118,7 +119,7 @@ def record_call(
     return rec
 
 
-def solve_on_phone(rec: HotlineRecord, *, answer: str, by, now: datetime, steps: str = "") -> HotlineRecord:
+def solve_on_phone(rec: HotlineRecord, *, answer: str, by: User, now: datetime, steps: str = "") -> HotlineRecord:
     """Solved during the call (HL-4): recorded; the return visit is due in 3 days (RV-1)."""
     require(by, "servicedesk.work", rec.request)
     answer = (answer or "").strip()
@@ -132,7 +133,7 @@ def solve_on_phone(rec: HotlineRecord, *, answer: str, by, now: datetime, steps:
     return rec
 
 
-def shelve(rec: HotlineRecord, *, note: str, by, now: datetime, callback: bool = True) -> HotlineRecord:
+def shelve(rec: HotlineRecord, *, note: str, by: User, now: datetime, callback: bool = True) -> HotlineRecord:
     """Not solvable at once (HL-5): shelved to consult; a reply is due in 3 h, a promised
     callback in 1 h. The unsolved record must reach the service manager by the next start of
     work (HL-7)."""
@@ -171,7 +172,7 @@ def shelve(rec: HotlineRecord, *, note: str, by, now: datetime, callback: bool =
 
 
 def call_back(
-    rec: HotlineRecord, *, solved: bool, answer: str, by, now: datetime, onsite_reason: str = ""
+    rec: HotlineRecord, *, solved: bool, answer: str, by: User, now: datetime, onsite_reason: str = ""
 ) -> HotlineRecord:
     """The promised callback (HL-5). Solved: closed as a phone solution (RV-1 follows).
     Still unsolved: an onsite request goes to the service manager (HL-6)."""
@@ -196,7 +197,7 @@ def call_back(
     return rec
 
 
-def submit_unsolved(*, by, now: datetime) -> list[HotlineRecord]:
+def submit_unsolved(*, by: User, now: datetime) -> list[HotlineRecord]:
     """The engineer's unsolved records go to the service manager (HL-7)."""
     require(by, "servicedesk.hotline")
     manager = service_manager_for(by)
@@ -226,7 +227,7 @@ def submit_unsolved(*, by, now: datetime) -> list[HotlineRecord]:
     return records
 
 
-def close_loop(rec: HotlineRecord, *, note: str, by, now: datetime) -> HotlineRecord:
+def close_loop(rec: HotlineRecord, *, note: str, by: User, now: datetime) -> HotlineRecord:
     """The service manager closes the loop on an unsolved record (HL-7)."""
     require(by, "servicedesk.close_loop", rec)
     note = text(HotlineRecord, "loop_note", note, field="note")
@@ -244,7 +245,7 @@ def close_loop(rec: HotlineRecord, *, note: str, by, now: datetime) -> HotlineRe
     return rec
 
 
-def propose_to_library(rec: HotlineRecord, *, by, now: datetime):
+def propose_to_library(rec: HotlineRecord, *, by: User, now: datetime):
     """One click: the phone solution becomes a draft article of the problem library (HL-4, KB-1)."""
     require(by, "servicedesk.work", rec.request)
     if rec.outcome != HO.SOLVED:

@@ -28,12 +28,14 @@ from kefu.deadlines import clocks
 from kefu.fieldservice import handoffs
 from kefu.fieldservice import workflow as fieldservice
 from kefu.notify import outbox
+from kefu.org.models import User
 from kefu.org.selectors import service_manager_for
 from kefu.servicedesk.models import HotlineRecord, RequestStep, ServiceRequest
 from kefu.servicedesk.workflow._common import HO, S, _label, _respond, _step
 from kefu.servicedesk.workflow.requests import mark_solved
 
 verbs.register(
+    "servicedesk",
     onsite_appointment=_("预约上门"),
     onsite_outcome=_("上门结果"),
 )
@@ -43,7 +45,7 @@ APPOINTMENT_STEP = _("已预约上门：%(s)s–%(e)s，服务工程师 %(n)s。
 REDISPATCH_STEP = _("上门服务未能完全解决问题，已安排再次上门。")
 
 
-def request_onsite(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceRequest:
+def request_onsite(req: ServiceRequest, *, reason: str, by: User, now: datetime) -> ServiceRequest:
     """An onsite request to the service manager (HL-6), who verifies and dispatches it (OS-1).
 
     A request whose work order is still under way gets no second one: Conflict (409).
@@ -89,7 +91,7 @@ def request_onsite(req: ServiceRequest, *, reason: str, by, now: datetime) -> Se
     return req
 
 
-def onsite_returned(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceRequest:
+def onsite_returned(req: ServiceRequest, *, reason: str, by: User, now: datetime) -> ServiceRequest:
     """The service manager sent the onsite request back (OS-1): the request returns to its owner
     in progress, with the reason as an internal step, so it can be handled further or resubmitted.
 

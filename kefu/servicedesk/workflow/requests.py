@@ -58,7 +58,7 @@ def create_request(
     *,
     channel: str,
     phenomenon: str,
-    by,
+    by: User,
     now: datetime,
     title: str = "",
     type: str = ServiceRequest.Type.FAULT,
@@ -142,7 +142,7 @@ def _clean_item(item: dict, *, by, from_customer: bool, visible: set[int] | None
     }
 
 
-def create_requests(items: list[dict], *, by, now: datetime) -> list[ServiceRequest]:
+def create_requests(items: list[dict], *, by: User, now: datetime) -> list[ServiceRequest]:
     """Take in several requests at once (SR-1): each as `create_request` takes in one.
 
     For an integration that hands over a batch (a mail gateway, a phone system, a spreadsheet
@@ -282,7 +282,7 @@ def _intake_messages(reqs: list[ServiceRequest], *, owner, by) -> list[dict]:
     return messages
 
 
-def take(req: ServiceRequest, *, by, now: datetime) -> ServiceRequest:
+def take(req: ServiceRequest, *, by: User, now: datetime) -> ServiceRequest:
     """An unowned request (nobody on duty when it came) is taken by a handler (SR-3)."""
     require(by, "servicedesk.take", req)
     with transaction.atomic():
@@ -301,7 +301,7 @@ def _reassign_clocks(req: ServiceRequest, owner: User) -> None:
     clocks.reassign(req, owner, exclude_prefix="returnvisit.")
 
 
-def transfer(req: ServiceRequest, to: User | None, *, reason: str, by, now: datetime) -> ServiceRequest:
+def transfer(req: ServiceRequest, to: User | None, *, reason: str, by: User, now: datetime) -> ServiceRequest:
     """Explicit hand-over of ownership, with receiver and reason (SR-3, 首问责任制)."""
     require(by, "servicedesk.transfer", req)
     if to is None:
@@ -351,7 +351,9 @@ def transfer(req: ServiceRequest, to: User | None, *, reason: str, by, now: date
     return req
 
 
-def add_step(req: ServiceRequest, kind: str, notes: str, *, by, now: datetime, visible: bool = True) -> RequestStep:
+def add_step(
+    req: ServiceRequest, kind: str, notes: str, *, by: User, now: datetime, visible: bool = True
+) -> RequestStep:
     """A handling step with its notes and time (SR-4); the first one answers the customer."""
     require(by, "servicedesk.work", req)
     notes = (notes or "").strip()
@@ -373,7 +375,7 @@ def add_step(req: ServiceRequest, kind: str, notes: str, *, by, now: datetime, v
 SHEET_FIELDS = ("phenomenon", "cause", "method", "result", "prevention", "product")
 
 
-def update_sheet(req: ServiceRequest, *, by, now: datetime, **fields) -> ServiceRequest:
+def update_sheet(req: ServiceRequest, *, by: User, now: datetime, **fields) -> ServiceRequest:
     """The service sheet (客户服务单, SR-6): phenomenon, cause, method, result, prevention advice."""
     require(by, "servicedesk.work", req)
     changes = {k: (v or "").strip() for k, v in fields.items() if k in SHEET_FIELDS and v is not None}
@@ -388,7 +390,14 @@ def update_sheet(req: ServiceRequest, *, by, now: datetime, **fields) -> Service
 
 
 def solve(
-    req: ServiceRequest, *, result: str, by, now: datetime, cause: str = "", method: str = "", prevention: str = ""
+    req: ServiceRequest,
+    *,
+    result: str,
+    by: User,
+    now: datetime,
+    cause: str = "",
+    method: str = "",
+    prevention: str = "",
 ) -> ServiceRequest:
     """The problem is solved; the customer is asked to confirm (SR-5 closes only on confirmation)."""
     require(by, "servicedesk.work", req)
@@ -399,7 +408,14 @@ def solve(
 
 
 def mark_solved(
-    req: ServiceRequest, *, result: str, by, now: datetime, cause: str = "", method: str = "", prevention: str = ""
+    req: ServiceRequest,
+    *,
+    result: str,
+    by: User,
+    now: datetime,
+    cause: str = "",
+    method: str = "",
+    prevention: str = "",
 ) -> ServiceRequest:
     """solve() after its checks, also for a solution that came back from elsewhere (a signed
     onsite sheet, an escalation's answer): the caller has checked its own actor."""
@@ -429,7 +445,7 @@ def mark_solved(
     return req
 
 
-def confirm(req: ServiceRequest, *, via: str, by, now: datetime, note: str = "") -> ServiceRequest:
+def confirm(req: ServiceRequest, *, via: str, by: User, now: datetime, note: str = "") -> ServiceRequest:
     """Close with the customer's confirmation (SR-5): recorded by staff with how, or in the portal.
 
     Closing asks the customer representative for the confirmation call (return visit).
@@ -476,7 +492,7 @@ def confirm(req: ServiceRequest, *, via: str, by, now: datetime, note: str = "")
     return req
 
 
-def reopen(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceRequest:
+def reopen(req: ServiceRequest, *, reason: str, by: User, now: datetime) -> ServiceRequest:
     """The customer is not satisfied with the solution: back to the owner (SR-5)."""
     require(by, "servicedesk.reopen", req)
     reason = (reason or "").strip()
@@ -504,7 +520,7 @@ def reopen(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceReq
 WITHDRAWAL_CHAIN = "servicedesk.withdrawal"
 
 
-def request_withdrawal(req: ServiceRequest, *, reason: str, by, now: datetime) -> ServiceRequest:
+def request_withdrawal(req: ServiceRequest, *, reason: str, by: User, now: datetime) -> ServiceRequest:
     """Ask the call centre to withdraw a request solved on the phone before a visit (SR-7, RS-6):
     an approval chain (`kefu.approvals`) whose one step the call centre decides."""
     require(by, "servicedesk.request_withdrawal", req)
@@ -530,7 +546,7 @@ def request_withdrawal(req: ServiceRequest, *, reason: str, by, now: datetime) -
     return req
 
 
-def review_withdrawal(req: ServiceRequest, *, approve: bool, by, now: datetime, note: str = "") -> ServiceRequest:
+def review_withdrawal(req: ServiceRequest, *, approve: bool, by: User, now: datetime, note: str = "") -> ServiceRequest:
     """The call centre reviews a withdrawal (SR-7) as the decider of its approval step: approved,
     the row stays with its reason (soft-deleted); rejected, the request stays solved."""
     approval = approvals.approval_of(req, WITHDRAWAL_CHAIN)
@@ -591,7 +607,7 @@ def define_chains() -> None:
 WAITABLE = (S.NEW, S.IN_PROGRESS, S.SHELVED, S.ONSITE)
 
 
-def wait(req: ServiceRequest, *, reason: str, note: str = "", by, now: datetime) -> ServiceRequest:
+def wait(req: ServiceRequest, *, reason: str, note: str = "", by: User, now: datetime) -> ServiceRequest:
     """The request waits for the customer or a part (CAL-4): its clocks pause with the reason;
     asking the customer for something answers them (SR-2); the customer sees what we wait for."""
     require(by, "servicedesk.work", req)
@@ -604,7 +620,7 @@ def wait(req: ServiceRequest, *, reason: str, note: str = "", by, now: datetime)
     return req
 
 
-def resume(req: ServiceRequest, *, by, now: datetime) -> ServiceRequest:
+def resume(req: ServiceRequest, *, by: User, now: datetime) -> ServiceRequest:
     """The wait is over: the request's clocks go on with the time they had left (CAL-4)."""
     require(by, "servicedesk.work", req)
     with transaction.atomic():

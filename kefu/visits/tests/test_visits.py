@@ -352,3 +352,15 @@ def test_issue12_rv8_lists_put_overdue_first_then_due_soon_then_scheduled(
     panel = html[html.index('data-testid="customer-visits"') :]
     panel = panel[: panel.index("</div>\n</div>")]
     assert [int(pk) for pk in re.findall(r'href="/visits/(\d+)/"', panel)] == expected
+
+
+def test_issue14_rv8_the_assign_page_names_the_new_assignee_or_says_who_cannot(world, now, make_user, client):
+    workflow.generate_due(now=now)
+    visit = ReturnVisit.objects.get(kind="care", customer=world["normal"])
+    client.force_login(make_user("service_manager"))
+    response = client.post(reverse("visits:assign", args=[visit.pk]), {"assignee": world["junior"].pk}, follow=True)
+    assert "回访已分配给小李。" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.assignee == world["junior"]
+    response = client.post(reverse("visits:assign", args=[visit.pk]), {"assignee": "nobody"}, follow=True)
+    assert str(workflow.NOT_A_VISITOR) in response.content.decode()
