@@ -7,6 +7,8 @@
 - A page always asks for `per_page` rows. Django trims the last page's LIMIT to the count, and
   with LIMIT 1 PostgreSQL walks the newest-first index row by row for the one search hit
   instead of using the search index (110 ms for 1 hit in 110,000 rows).
+- A first page shorter than `per_page` is the whole list, so its length is the count: a
+  filtered list that fits one page costs one query, as a pager without a count did.
 - With `refetch`, deep pages (and every page when `ids_first`, e.g. a search) read the page's
   ids first, then only those rows: past an OFFSET that is an index-only scan, and for a search
   SQLite otherwise joins and ranks every hit before sorting (28 ms → 13 ms for 4,500 hits).
@@ -60,6 +62,12 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         return min(self.exact_count, self.cap)
 
+    def validate_number(self, number):
+        # The first page always exists (an empty list shows it empty): no count to know that.
+        if self.allow_empty_first_page and str(number).strip() == "1":
+            return 1
+        return super().validate_number(number)
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -69,4 +77,7 @@ class CappedPaginator(Paginator):
             rows = self.refetch(Subquery(ids)).order_by(*rows.query.order_by)
         else:
             rows = rows[bottom : bottom + self.per_page]
-        return self._get_page(list(rows), number, self)
+        rows = list(rows)
+        if number == 1 and len(rows) < self.per_page and "exact_count" not in self.__dict__:
+            self.exact_count = len(rows)  # a short first page is the whole list: no COUNT query
+        return self._get_page(rows, number, self)

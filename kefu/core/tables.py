@@ -155,6 +155,7 @@ class Table:
     cap = 10_000  # the count stops here (see kefu.core.paging)
     empty = _("暂无记录")
     testid = "list-table"
+    classes = ""  # extra CSS classes of the table element ("kefu-stack": labelled blocks on a phone)
     export = True
 
     def rows(self, user, params: QueryDict) -> QuerySet:
@@ -191,6 +192,17 @@ class Table:
         if not (self.export and self.may_view(user)):
             return False
         return self.export_permission is None or user.has_perm(self.export_permission)
+
+    def export_link(self, request, params: QueryDict | None = None) -> str:
+        """The "导出 Excel" URL of this list under `params` (default the request's GET, without
+        the page), or "" for a user who may not export. `{% export_button %}` takes a Table
+        too, for a page that keeps its own paging (a keyset board) and has no Listing."""
+        if not self.may_export(request.user):
+            return ""
+        query = (request.GET if params is None else params).copy()
+        query.pop("page", None)
+        url = reverse("exports:start", args=[self.name])
+        return f"{url}?{query.urlencode()}" if query else url
 
     def filename(self) -> str:
         return f"{self.title}-{timezone.localdate():%Y%m%d}.xlsx"
@@ -234,7 +246,7 @@ class Listing:
     """What a list page renders: the table's page of rows, as cells, with its pager."""
 
     def __init__(self, table: Table, page, request, params: QueryDict):
-        self.table, self.page, self.request = table, page, request
+        self.table, self.page, self.request, self.params = table, page, request, params
         self.columns = [c for c in table.columns if c.page]
         labels, sees = table.labels(), table.sees_personal(request.user)
         self.rows = [(row, [c.html(row, labels, sees) for c in self.columns]) for row in page.object_list]
@@ -249,7 +261,4 @@ class Listing:
 
     @property
     def export_url(self) -> str:
-        if not self.table.may_export(self.request.user):
-            return ""
-        url = reverse("exports:start", args=[self.table.name])
-        return f"{url}?{self.query}" if self.query else url
+        return self.table.export_link(self.request, self.params)
