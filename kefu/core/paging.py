@@ -34,7 +34,7 @@ class CappedPaginator(Paginator):
         per_page: int,
         *,
         cap: int | None = None,
-        count_source: QuerySet | None = None,
+        count_source: QuerySet | Callable[[], QuerySet] | None = None,
         refetch: Callable[[Subquery], QuerySet] | None = None,
         ids_first: bool = False,
         deep: int | None = None,
@@ -43,7 +43,10 @@ class CappedPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         if cap is not None:
             self.cap = cap
-        self.count_source = object_list if count_source is None else count_source
+        # A count source given is counted in its own order (a capped count of the newest rows
+        # stops among them); the page's rows are counted unordered. A function is called only
+        # when a count is needed (a short first page is its own count).
+        self.count_source = object_list.order_by() if count_source is None else count_source
         self.refetch = refetch
         self.ids_first = ids_first
         if deep is not None:
@@ -52,7 +55,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def exact_count(self) -> int:
         """The count up to cap + 1 (cap + 1 means "more than cap")."""
-        return self.count_source.values("pk").order_by()[: self.cap + 1].count()
+        source = self.count_source() if callable(self.count_source) else self.count_source
+        return source.values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -177,8 +177,9 @@ class Table:
     refetch: Callable | None = None  # see CappedPaginator: deep pages by ids first
     ids_first_params: tuple[str, ...] = ()  # a page with one of these set reads ids first
 
-    def count_rows(self, user, params: QueryDict) -> QuerySet | None:
-        """The same rows in a form cheaper to count, if there is one."""
+    def count_rows(self, user, params: QueryDict) -> QuerySet | Callable[[], QuerySet] | None:
+        """The same rows in a form cheaper to count, if there is one (counted in its own order),
+        or a function returning it, called only when the page needs a count."""
         return None
 
     def sees_personal(self, user) -> bool:
