@@ -155,8 +155,8 @@ class Table:
     cap = 10_000  # the count stops here (see kefu.core.paging)
     empty = _("暂无记录")
     testid = "list-table"
-    classes = ""  # extra CSS classes of the table element ("kefu-stack": labelled blocks on a phone)
     export = True
+    stack = False  # on a phone each row is a block, its cells labelled (kefu.css, stack-tables.js)
 
     def rows(self, user, params: QueryDict) -> QuerySet:
         """The user's rows under the page's filters: scoped, filtered, ordered."""
@@ -177,9 +177,9 @@ class Table:
     refetch: Callable | None = None  # see CappedPaginator: deep pages by ids first
     ids_first_params: tuple[str, ...] = ()  # a page with one of these set reads ids first
 
-    def count_rows(self, user, params: QueryDict) -> QuerySet | Callable[[], QuerySet] | None:
-        """The same rows in a form cheaper to count, if there is one (counted in its own order),
-        or a function returning it, called only when the page needs a count."""
+    def count_rows(self, user, params: QueryDict) -> QuerySet | None:
+        """The same rows in a form cheaper to count, if there is one: counted in its own order
+        (see CappedPaginator). It may be a function returning it, called only when needed."""
         return None
 
     def sees_personal(self, user) -> bool:
@@ -247,7 +247,7 @@ class Listing:
     """What a list page renders: the table's page of rows, as cells, with its pager."""
 
     def __init__(self, table: Table, page, request, params: QueryDict):
-        self.table, self.page, self.request, self.params = table, page, request, params
+        self.table, self.page, self.request = table, page, request
         self.columns = [c for c in table.columns if c.page]
         labels, sees = table.labels(), table.sees_personal(request.user)
         self.rows = [(row, [c.html(row, labels, sees) for c in self.columns]) for row in page.object_list]
@@ -262,4 +262,7 @@ class Listing:
 
     @property
     def export_url(self) -> str:
-        return self.table.export_link(self.request, self.params)
+        if not self.table.may_export(self.request.user):
+            return ""
+        url = reverse("exports:start", args=[self.table.name])
+        return f"{url}?{self.query}" if self.query else url

@@ -87,7 +87,7 @@ class OrderTable(Table):
     title = _("派工单")
     permission = "fieldservice.view_list"
     testid = "order-table"
-    classes = "kefu-stack"
+    stack = True
     empty = _("暂无派工单")
     columns = (
         Column("number", _("编号"), link=_detail),

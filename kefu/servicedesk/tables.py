@@ -121,7 +121,7 @@ class PortalTable(Table):
     title = _("我的服务请求")
     permission = "servicedesk.submit_portal"
     testid = "portal-list"
-    classes = "kefu-stack"
+    stack = True
     empty = _("暂无服务请求")
     cap = 1_000
     columns = (
