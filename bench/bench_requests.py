@@ -359,6 +359,7 @@ class Rules:
             "next_escalation_at": upcoming,
             "escalated_through": through,
             "paused_at": None,
+            "pause_reason": "",
             "paused_for": timedelta(0),
             "pauses": [],
             "met_at": met_at,
@@ -794,7 +795,7 @@ def main() -> None:
     if not Region.objects.exists():
         call_command("loaddata", "regions", verbosity=0)
     with transaction.atomic():
-        _load_org()
+        _load_org(None)
     from django.utils import timezone
     from rest_framework.test import APIClient
 

@@ -7,6 +7,8 @@
 - A page always asks for `per_page` rows. Django trims the last page's LIMIT to the count, and
   with LIMIT 1 PostgreSQL walks the newest-first index row by row for the one search hit
   instead of using the search index (110 ms for 1 hit in 110,000 rows).
+- A first page shorter than `per_page` is the whole list, so its length is the count: a
+  filtered list that fits one page costs one query, as a pager without a count did.
 - With `refetch`, deep pages (and every page when `ids_first`, e.g. a search) read the page's
   ids first, then only those rows: past an OFFSET that is an index-only scan, and for a search
   SQLite otherwise joins and ranks every hit before sorting (28 ms → 13 ms for 4,500 hits).
@@ -32,7 +34,7 @@ class CappedPaginator(Paginator):
         per_page: int,
         *,
         cap: int | None = None,
-        count_source: QuerySet | None = None,
+        count_source: QuerySet | Callable[[], QuerySet] | None = None,
         refetch: Callable[[Subquery], QuerySet] | None = None,
         ids_first: bool = False,
         deep: int | None = None,
@@ -41,7 +43,10 @@ class CappedPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         if cap is not None:
             self.cap = cap
-        self.count_source = object_list if count_source is None else count_source
+        # A count source given is counted in its own order (a capped count of the newest rows
+        # stops among them); the page's rows are counted unordered. A function is called only
+        # when a count is needed (a short first page is its own count).
+        self.count_source = object_list.order_by() if count_source is None else count_source
         self.refetch = refetch
         self.ids_first = ids_first
         if deep is not None:
@@ -50,7 +55,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def exact_count(self) -> int:
         """The count up to cap + 1 (cap + 1 means "more than cap")."""
-        return self.count_source.values("pk").order_by()[: self.cap + 1].count()
+        source = self.count_source() if callable(self.count_source) else self.count_source
+        return source.values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -59,6 +65,12 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return min(self.exact_count, self.cap)
+
+    def validate_number(self, number):
+        # The first page always exists (an empty list shows it empty): no count to know that.
+        if self.allow_empty_first_page and str(number).strip() == "1":
+            return 1
+        return super().validate_number(number)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -69,4 +81,7 @@ class CappedPaginator(Paginator):
             rows = self.refetch(Subquery(ids)).order_by(*rows.query.order_by)
         else:
             rows = rows[bottom : bottom + self.per_page]
-        return self._get_page(list(rows), number, self)
+        rows = list(rows)
+        if number == 1 and len(rows) < self.per_page and "exact_count" not in self.__dict__:
+            self.exact_count = len(rows)  # a short first page is the whole list: no COUNT query
+        return self._get_page(rows, number, self)

@@ -156,6 +156,7 @@ class Table:
     empty = _("暂无记录")
     testid = "list-table"
     export = True
+    stack = False  # on a phone each row is a block, its cells labelled (kefu.css, stack-tables.js)
 
     def rows(self, user, params: QueryDict) -> QuerySet:
         """The user's rows under the page's filters: scoped, filtered, ordered."""
@@ -177,7 +178,8 @@ class Table:
     ids_first_params: tuple[str, ...] = ()  # a page with one of these set reads ids first
 
     def count_rows(self, user, params: QueryDict) -> QuerySet | None:
-        """The same rows in a form cheaper to count, if there is one."""
+        """The same rows in a form cheaper to count, if there is one: counted in its own order
+        (see CappedPaginator). It may be a function returning it, called only when needed."""
         return None
 
     def sees_personal(self, user) -> bool:
@@ -191,6 +193,17 @@ class Table:
         if not (self.export and self.may_view(user)):
             return False
         return self.export_permission is None or user.has_perm(self.export_permission)
+
+    def export_link(self, request, params: QueryDict | None = None) -> str:
+        """The "导出 Excel" URL of this list under `params` (default the request's GET, without
+        the page), or "" for a user who may not export. `{% export_button %}` takes a Table
+        too, for a page that keeps its own paging (a keyset board) and has no Listing."""
+        if not self.may_export(request.user):
+            return ""
+        query = (request.GET if params is None else params).copy()
+        query.pop("page", None)
+        url = reverse("exports:start", args=[self.name])
+        return f"{url}?{query.urlencode()}" if query else url
 
     def filename(self) -> str:
         return f"{self.title}-{timezone.localdate():%Y%m%d}.xlsx"

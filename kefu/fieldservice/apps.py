@@ -12,7 +12,7 @@ class FieldServiceConfig(AppConfig):
         from kefu.core import lists, navigation, workbench
         from kefu.customers.models import register_relation_scope
         from kefu.documents import attachments
-        from kefu.fieldservice import demo, selectors, views
+        from kefu.fieldservice import demo, selectors, tables, views
         from kefu.fieldservice import rules as _rules  # noqa: F401 — registers the permissions
         from kefu.org import demo_data, roles
 
@@ -37,5 +37,5 @@ class FieldServiceConfig(AppConfig):
         )
         demo_data.register(demo.load)
         attachments.register_subject("fieldservice.servicesheet", may_see=selectors.may_see_sheet)
-        for name in ("fieldservice:board", "fieldservice:today", "fieldservice:list"):
-            lists.register(name)
+        for table in tables.TABLES:
+            lists.register(table)

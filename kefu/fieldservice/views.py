@@ -7,7 +7,6 @@ function, and on an error the page again with what was typed.
 from datetime import date
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -25,7 +24,7 @@ from kefu.customers.masking import personal
 from kefu.deadlines import clocks, waiting
 from kefu.deadlines.forms import WaitForm
 from kefu.deadlines.models import OPEN_STATES, WaitingFor
-from kefu.fieldservice import documents, selectors, workflow
+from kefu.fieldservice import documents, selectors, tables, workflow
 from kefu.fieldservice.forms import (
     AnswerForm,
     AppointmentForm,
@@ -189,6 +188,7 @@ def board(request):
             "after": after,
             "waiting_total": WorkOrder.objects.filter(status__in=workflow.WAITING).count(),
             "engineers": selectors.engineer_rows(timezone.now()),
+            "table": tables.BOARD,  # its export; the page pages by keyset ("load more")
         },
     )
 
@@ -208,10 +208,14 @@ def board_rows(request):
 @login_required
 @permission_required("fieldservice.view_list", raise_exception=True)
 def order_list(request):
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.orders_for(request.user, status=status), 30).get_page(request.GET.get("page"))
     return render(
-        request, "fieldservice/order_list.html", {"page": page, "status": status, "statuses": WorkOrder.Status.choices}
+        request,
+        "fieldservice/order_list.html",
+        {
+            "listing": tables.ORDERS.listing(request),
+            "status": request.GET.get("status", ""),
+            "statuses": WorkOrder.Status.choices,
+        },
     )
 
 
@@ -280,8 +284,12 @@ def order_detail(request, pk):
 @permission_required("fieldservice.view_list", raise_exception=True)
 def today(request):
     """The field engineer's phone start page (OS-3): today's orders, big buttons."""
-    orders = list(selectors.today_for_engineer(request.user, now=timezone.now()))
-    return render(request, "fieldservice/phone_today.html", {"orders": orders, "now": timezone.now()})
+    listing = tables.TODAY.listing(request)
+    return render(
+        request,
+        "fieldservice/phone_today.html",
+        {"listing": listing, "orders": listing.page.object_list, "now": timezone.now()},
+    )
 
 
 @login_required

@@ -13,7 +13,7 @@ class ServiceDeskConfig(AppConfig):
         from kefu.documents import attachments
         from kefu.knowledge import suggest
         from kefu.org import demo_data
-        from kefu.servicedesk import demo, demo_onsite, portal, rules, selectors, views, workflow  # noqa: F401 -- rules registers the permissions
+        from kefu.servicedesk import demo, demo_onsite, portal, rules, selectors, tables, views, workflow  # noqa: F401 -- rules registers the permissions
 
         for item in (
             navigation.NavItem(
@@ -50,12 +50,5 @@ class ServiceDeskConfig(AppConfig):
         )
         demo_data.register(demo.load)
         demo_data.register(demo_onsite.load)
-        for url_name in (
-            "servicedesk:list",
-            "servicedesk:hotline_records",
-            "servicedesk:unsolved",
-            "servicedesk:duty",
-            "servicedesk:calls",
-            "portal:list",
-        ):
-            lists.register(url_name)
+        for table in tables.TABLES:
+            lists.register(table)

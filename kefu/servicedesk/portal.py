@@ -13,10 +13,10 @@ from kefu.core.actions import act
 from kefu.customers.models import Customer
 from kefu.deadlines import calendars, clocks
 from kefu.deadlines.clockmath import is_working_time
-from kefu.servicedesk import selectors, workflow
+from kefu.servicedesk import selectors, tables, workflow
 from kefu.servicedesk.forms import NoteForm, PortalRequestForm, ReasonForm
 from kefu.servicedesk.models import ServiceRequest
-from kefu.servicedesk.views import LitePage, with_labels
+from kefu.servicedesk.tables import with_labels
 
 
 def response_promise(req: ServiceRequest, now) -> str:
@@ -42,15 +42,10 @@ def _my_customer(user) -> Customer | None:
 @login_required
 @permission_required("servicedesk.submit_portal", raise_exception=True)
 def portal_list(request):
-    qs = selectors.requests_for(request.user, status=request.GET.get("status", ""))
     return render(
         request,
         "servicedesk/portal_list.html",
-        {
-            "page": with_labels(LitePage(qs, request.GET.get("page"))),
-            "customer": _my_customer(request.user),
-            "query": "",
-        },
+        {"listing": tables.PORTAL.listing(request), "customer": _my_customer(request.user)},
     )
 
 

@@ -1,6 +1,6 @@
 """Service desk pages (thin: forms in, workflow call, message out): requests, hotline, duty, calls."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from kefu.deadlines.models import OPEN_STATES, WaitingFor
 from kefu.documents import pdf
 from kefu.fieldservice.workflow import OPEN_ORDER
 from kefu.org.models import Company, User
-from kefu.servicedesk import selectors, workflow
+from kefu.servicedesk import selectors, tables, workflow
 from kefu.servicedesk.forms import (
     AnswerForm,
     CallBackForm,
@@ -48,36 +49,9 @@ from kefu.servicedesk.forms import (
 )
 from kefu.servicedesk.models import HotlineRecord, RequestStep, ServiceRequest
 
-PAGE = 30
-
-
-class LitePage(list):
-    """A page without COUNT(*): one query of size+1 rows tells whether there is a next page."""
-
-    def __init__(self, qs, number: str | None, size: int = PAGE):
-        self.number = int(number) if (number or "").isdigit() and int(number) > 0 else 1
-        rows = list(qs[(self.number - 1) * size : self.number * size + 1])
-        self.has_next = len(rows) > size
-        self.has_previous = self.number > 1
-        super().__init__(rows[:size])
-
 
 def _now():
     return timezone.now()
-
-
-LABELLED = {"type": ServiceRequest.Type, "priority": ServiceRequest.Priority, "status": ServiceRequest.Status}
-
-
-def with_labels(rows):
-    """Set `<field>_label` on each row from one translation per choice and page:
-    get_FOO_display() rebuilds and translates the whole choice list on every call."""
-    labels = {field: {value: str(label) for value, label in choices.choices} for field, choices in LABELLED.items()}
-    for row in rows:
-        for field, table in labels.items():
-            value = getattr(row, field)
-            setattr(row, f"{field}_label", table.get(value, value))
-    return rows
 
 
 def _owners():
@@ -100,38 +74,24 @@ def _owners():
 
 # --- requests -----------------------------------------------------------------------------
 
-FILTERS = ("q", "owner", "status", "priority", "type", "channel", "customer")
-
 
 @login_required
 @permission_required("servicedesk.view_request_list", raise_exception=True)
 def request_list(request):
-    params = {k: request.GET.get(k, "") for k in FILTERS}
-    overdue = request.GET.get("overdue") == "1"
-    qs = selectors.requests_for(request.user, **params, overdue=overdue, now=_now())
     return render(
         request,
         "servicedesk/request_list.html",
         {
-            "page": with_labels(LitePage(qs, request.GET.get("page"))),
-            "f": params,
-            "overdue": overdue,
-            "now": _now(),
+            "listing": tables.REQUESTS.listing(request),
+            "f": tables.request_filters(request.GET),
+            "overdue": request.GET.get("overdue") == "1",
             "statuses": ServiceRequest.Status.choices,
             "priorities": ServiceRequest.Priority.choices,
             "types": ServiceRequest.Type.choices,
             "channels": ServiceRequest.Channel.choices,
             "can_add": request.user.has_perm("servicedesk.add_request"),
-            "query": _query_without_page(request),
         },
     )
-
-
-def _query_without_page(request) -> str:
-    """The list's filters for the pager's links, encoded (a search may hold & or #)."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _customer_choice(request, field="customer"):
@@ -437,19 +397,7 @@ def record_action(request, pk, action):
 @login_required
 @permission_required("servicedesk.hotline", raise_exception=True)
 def hotline_records(request):
-    qs = selectors.hotline_records_for(
-        request.user, mine=request.GET.get("mine") == "1", outcome=request.GET.get("outcome", "")
-    )
-    return render(
-        request,
-        "servicedesk/hotline_records.html",
-        {
-            "page": LitePage(qs, request.GET.get("page")),
-            "outcomes": HotlineRecord.Outcome.choices,
-            "outcome": request.GET.get("outcome", ""),
-            "query": "",
-        },
-    )
+    return render(request, "servicedesk/hotline_records.html", {"listing": tables.HOTLINE_RECORDS.listing(request)})
 
 
 @login_required
@@ -467,46 +415,35 @@ def unsolved(request):
             ),
             then="servicedesk:unsolved",
         )
-    if not (user.has_perm("servicedesk.view_unsolved") or user.has_perm("servicedesk.hotline")):
+    if not tables.UNSOLVED.may_view(user):
         raise PermissionDenied
-    manager = user.has_perm("servicedesk.view_unsolved")
-    qs = selectors.unsolved_for(user, open_only=request.GET.get("all") != "1")
-    if not manager:
-        qs = qs.filter(engineer=user)
     pending = selectors.hotline_records_for(user, mine=True).filter(
         outcome__in=["shelved", "onsite"], submitted_at__isnull=True
     )
     return render(
-        request, "servicedesk/unsolved.html", {"records": qs[:200], "manager": manager, "pending": pending.count()}
+        request,
+        "servicedesk/unsolved.html",
+        {"listing": tables.UNSOLVED.listing(request, csrf_token=get_token(request)), "pending": pending.count()},
     )
 
 
 # --- duty roster (HL-1, HL-2) -------------------------------------------------------------
 
 
-def _week_start(request, now):
-    """The Monday of the week asked for (`?week=`), else of this week (a week that is no date too)."""
-    try:
-        day = parse_date(request.GET.get("week", "") or "")
-    except ValueError:
-        day = None
-    day = day or timezone.localdate(now)
-    return day - timedelta(days=day.weekday())
-
-
 @login_required
 @permission_required("servicedesk.view_duty", raise_exception=True)
 def duty(request):
     now = _now()
-    monday = _week_start(request, now)
-    start = timezone.make_aware(datetime.combine(monday, datetime.min.time()))
-    shifts = list(selectors.shifts_for(request.user, start=start))
+    monday = tables.week_start(request.GET, now)
+    listing = tables.DUTY.listing(request)
+    shifts = listing.page.object_list
     days = [monday + timedelta(days=i) for i in range(7)]
     grid = [{"day": d, "shifts": [s for s in shifts if timezone.localdate(s.starts_at) == d]} for d in days]
     return render(
         request,
         "servicedesk/duty.html",
         {
+            "listing": listing,
             "grid": grid,
             "monday": monday,
             "prev": monday - timedelta(days=7),
@@ -593,14 +530,12 @@ def calls(request):
             request,
             "servicedesk/calls.html",
             {
-                "page": LitePage(selectors.calls_for(user), request.GET.get("page")),
+                "listing": tables.CALLS.listing(request),
                 "errors": list(errors),
                 "rate": selectors.connection_rate(user, first=first, last=last),
                 "first": first,
                 "last": last,
                 "can_log": user.has_perm("servicedesk.log_calls"),
-                "show_personal": can_see_personal(user),
-                "query": "",
             },
         )
 

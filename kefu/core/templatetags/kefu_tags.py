@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 
 from kefu.core import states, words
+from kefu.core.tables import Table
 
 register = template.Library()
 
@@ -69,7 +70,10 @@ def list_table(listing):
     return {"listing": listing}
 
 
-@register.inclusion_tag("components/_export_button.html")
-def export_button(listing):
-    """`{% export_button listing %}`: "导出 Excel" with the page's filters, for those who may."""
+@register.inclusion_tag("components/_export_button.html", takes_context=True)
+def export_button(context, listing):
+    """`{% export_button listing %}`: "导出 Excel" with the page's filters, for those who may.
+    `listing` may also be a Table, for a page that renders its rows without a Listing."""
+    if isinstance(listing, Table):
+        return {"listing": {"export_url": listing.export_link(context["request"])}}
     return {"listing": listing}
