@@ -30,6 +30,7 @@ from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -63,7 +64,8 @@ class Column:
     `choices`: a TextChoices class whose label is shown for the value; `personal`: "phone" or
     "address", masked for users without the personal-data permission (QS-6); `link`: the
     row's URL for the page cell; `cell`: the page cell's HTML as a function of the row, when a
-    plain value won't do (badges, clocks); `page` / `export`: where the column appears."""
+    plain value won't do (badges, clocks); `page` / `export`: where the column appears; `css`:
+    the page cell's CSS classes ("text-nowrap")."""
 
     def __init__(
         self,
@@ -80,13 +82,14 @@ class Column:
         export: bool = True,
         width: int | None = None,
         testid: str | None = None,
+        css: str = "",
     ):
         if kind not in KINDS:
             raise ValueError(f"column {key}: kind {kind!r} is not one of {KINDS}")
         self.key, self.label, self.kind = key, label, kind
         self.value = value if value is not None else key
         self.choices, self.personal, self.link, self.cell = choices, personal, link, cell
-        self.page, self.export, self.testid = page, export, testid
+        self.page, self.export, self.testid, self.css = page, export, testid, css
         self.width = width or (18 if kind == "datetime" else 12 if kind in ("date", "number") else 16)
 
     @classmethod
@@ -120,6 +123,10 @@ class Column:
             return value
         return str(value)
 
+    def td(self) -> SafeString | str:
+        """The page cell's attributes (its classes)."""
+        return format_html(' class="{}"', self.css) if self.css else ""
+
     def html(self, row: Any, labels: dict, sees_personal: bool) -> str:
         if self.cell is not None:
             return self.cell(row)
@@ -135,6 +142,11 @@ class Column:
         if self.link is not None and text != EMPTY:
             return format_html('<a href="{}">{}</a>', self.link(row), text)
         return format_html("{}", text)
+
+
+def object_key(obj: Any) -> str:
+    """`app.model:pk`, the `data-object` of a list row (as the `object_key` template filter)."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
 
 
 def _badge(row: Any, field: str) -> SafeString:
@@ -176,6 +188,17 @@ class Table:
 
     refetch: Callable | None = None  # see CappedPaginator: deep pages by ids first
     ids_first_params: tuple[str, ...] = ()  # a page with one of these set reads ids first
+    ids_first = False  # every page reads its ids first (with refetch), e.g. from an index of its own
+
+    def page_columns(self, user, params: QueryDict) -> list[Column]:
+        """The page's columns for this user and these filters (a column only some views show:
+        the owner of a team's clocks). The export writes every export column."""
+        return [c for c in self.columns if c.page]
+
+    def row_attrs(self, row: Any) -> dict[str, str]:
+        """The page row's attributes: `data-object` is the key of the object the row shows
+        (the isolation guard reads it), by default the row itself."""
+        return {"data-object": object_key(row)}
 
     def count_rows(self, user, params: QueryDict) -> QuerySet | None:
         """The same rows in a form cheaper to count, if there is one: counted in its own order
@@ -224,7 +247,7 @@ class Table:
             cap=self.cap,
             count_source=self.count_rows(user, params),
             refetch=self.refetch,
-            ids_first=any(params.get(p) for p in self.ids_first_params),
+            ids_first=self.ids_first or any(params.get(p) for p in self.ids_first_params),
         )
         page = paginator.get_page(params.get("page"))
         self.decorate(page.object_list, user, **known)
@@ -248,9 +271,12 @@ class Listing:
 
     def __init__(self, table: Table, page, request, params: QueryDict):
         self.table, self.page, self.request = table, page, request
-        self.columns = [c for c in table.columns if c.page]
+        self.columns = table.page_columns(request.user, params)
         labels, sees = table.labels(), table.sees_personal(request.user)
         self.rows = [(row, [c.html(row, labels, sees) for c in self.columns]) for row in page.object_list]
+        # What the table component writes: each row's attributes, each cell's with its HTML.
+        tds = [c.td() for c in self.columns]
+        self.lines = [(flatatt(table.row_attrs(row)), list(zip(tds, cells, strict=True))) for row, cells in self.rows]
         query = params.copy()
         query.pop("page", None)
         self.query = query.urlencode()

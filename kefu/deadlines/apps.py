@@ -22,7 +22,7 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.core import lists, navigation, workbench
-        from kefu.deadlines import demo
+        from kefu.deadlines import demo, tables
         from kefu.deadlines.views import workbench_panel
         from kefu.org import demo_data
 
@@ -46,6 +46,6 @@ class DeadlinesConfig(AppConfig):
         )
         workbench.register(workbench_panel)
         demo_data.register(demo.load)
-        for url_name in ("deadlines:clock_list", "deadlines:rule_list", "deadlines:calendar_list"):
-            lists.register(url_name)
+        for table in (tables.CLOCKS, tables.RULES, tables.CALENDARS):
+            lists.register(table)
         post_migrate.connect(_seed_defaults, sender=self, dispatch_uid="kefu.deadlines.seed_defaults")

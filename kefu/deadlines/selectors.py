@@ -75,17 +75,16 @@ def register_subject_queryset(model: type, queryset: Callable[[], QuerySet]) -> 
     SUBJECT_QUERYSETS[model] = queryset
 
 
-def load(ids) -> list[Clock]:
-    """The clocks with these ids, by due time, with rule, owner and subject: one query for
-    the clocks plus one per subject type (GenericForeignKey prefetch), whatever their number."""
+def with_rows(clocks: QuerySet) -> QuerySet:
+    """These clocks with what a list shows, rule, owner and subject: one query for the clocks
+    plus one per subject type (GenericForeignKey prefetch), whatever their number."""
     subjects = GenericPrefetch("subject", [make() for make in SUBJECT_QUERYSETS.values()])
-    return list(
-        Clock.objects.filter(pk__in=list(ids))
-        .select_related("rule", "owner", "content_type")
-        .only(*LIST_FIELDS)
-        .prefetch_related(subjects)
-        .order_by("due_at", "pk")
-    )
+    return clocks.select_related("rule", "owner", "content_type").only(*LIST_FIELDS).prefetch_related(subjects)
+
+
+def load(ids) -> list[Clock]:
+    """The clocks with these ids, by due time, with rule, owner and subject."""
+    return list(with_rows(Clock.objects.filter(pk__in=list(ids))).order_by("due_at", "pk"))
 
 
 def rows(queryset, *, limit: int) -> list[Clock]:

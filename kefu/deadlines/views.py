@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,10 +17,9 @@ from django.views.decorators.http import require_POST
 
 from kefu.core.actions import act
 from kefu.core.errors import Invalid
-from kefu.deadlines import calendars, selectors, workflow
+from kefu.deadlines import calendars, selectors, tables, workflow
 from kefu.deadlines.forms import DayForm, EscalationFormSet, HoursForm, RuleForm, YearForm
 from kefu.deadlines.models import KIND_CHOICES, OPEN_STATES, WEEKDAY_LABELS, ClockState, WorkCalendar
-from kefu.deadlines.spec import RuleSpec
 
 PANEL_LIMIT = 50
 DAY_SAVED = _("%(day)s 已设为%(what)s，相关计时将在后台重新计算。")
@@ -38,10 +36,7 @@ DAY_OFF = _("休息日")
 
 
 def _filters(request) -> dict:
-    kind = request.GET.get("clock_kind") or None
-    rule = request.GET.get("clock_rule") or None
-    team = request.GET.get("clock_scope") == "team" and selectors.can_see_team(request.user)
-    return {"kind": kind, "rule": rule, "team": team}
+    return tables.filters_of(request.user, request.GET)
 
 
 def _rule_choices(clocks, filters: dict) -> list[tuple[str, str]]:
@@ -78,17 +73,15 @@ def clock_list(request):
     """All my open clocks (or my team's), filterable, paginated."""
     now = timezone.now()
     filters = _filters(request)
-    ids = selectors.clocks_for(request.user, **filters).values_list("pk", flat=True)
-    page = Paginator(ids, 50).get_page(request.GET.get("page"))
-    page.object_list = selectors.decorate(selectors.load(page.object_list), now)
+    listing = tables.CLOCKS.listing(request, now=now)
     return render(
         request,
         "deadlines/clock_list.html",
         {
-            "page": page,
+            "listing": listing,
             "now": now,
             "filters": filters,
-            "rule_choices": _rule_choices(page.object_list, filters),
+            "rule_choices": _rule_choices(listing.page.object_list, filters),
             "can_see_team": selectors.can_see_team(request.user),
             "kinds": KIND_CHOICES,
             "states": [s for s in ClockState if s in OPEN_STATES],
@@ -102,7 +95,7 @@ def clock_list(request):
 @login_required
 @permission_required("deadlines.view_calendar", raise_exception=True)
 def calendar_list(request):
-    return render(request, "deadlines/calendar_list.html", {"calendars": WorkCalendar.objects.order_by("code")})
+    return render(request, "deadlines/calendar_list.html", {"listing": tables.CALENDARS.listing(request)})
 
 
 def _month(request) -> tuple[int, int]:
@@ -227,10 +220,7 @@ def calendar_confirm(request, code):
 @login_required
 @permission_required("deadlines.view_rule_list", raise_exception=True)
 def rule_list(request):
-    rows = list(selectors.rules())
-    for rule in rows:
-        rule.description = RuleSpec.of_rule(rule).describe()
-    return render(request, "deadlines/rule_list.html", {"rules": rows})
+    return render(request, "deadlines/rule_list.html", {"listing": tables.RULES.listing(request)})
 
 
 @login_required
