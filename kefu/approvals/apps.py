@@ -8,7 +8,7 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.approvals import rules as _rules  # noqa: F401 -- registers the permissions
-        from kefu.approvals import selectors, views
+        from kefu.approvals import selectors, tables, views
         from kefu.core import lists, navigation, workbench
 
         navigation.register(
@@ -27,4 +27,4 @@ class ApprovalsConfig(AppConfig):
         from kefu.deadlines import selectors as clock_selectors
 
         clock_selectors.register_subject_queryset(ApprovalStep, lambda: ApprovalStep.objects.select_related("approval"))
-        lists.register("approvals:inbox")
+        lists.register(tables.INBOX)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kefu.approvals import chains, selectors, workflow
+from kefu.approvals import chains, selectors, tables, workflow
 from kefu.approvals.forms import DecisionForm, ResubmitForm
 from kefu.approvals.models import Approval
 from kefu.core.actions import act, shown_again
@@ -24,10 +24,8 @@ SAID = {
 @login_required
 @permission_required("approvals.view_inbox", raise_exception=True)
 def inbox(request):
-    steps = list(selectors.pending_for(request.user)[:100])
-    for step in steps:
-        step.chain_label = chains.CHAINS[step.approval.chain].label if step.approval.chain in chains.CHAINS else ""
-    return render(request, "approvals/inbox.html", {"steps": steps, "now": timezone.now()})
+    listing = tables.INBOX.listing(request, now=timezone.now())
+    return render(request, "approvals/inbox.html", {"listing": listing})
 
 
 def _context(request, approval: Approval) -> dict:
