@@ -9,7 +9,7 @@ class FirstVisitConfig(AppConfig):
     def ready(self) -> None:
         from kefu.core import lists, navigation, workbench
         from kefu.customers import views as customer_views
-        from kefu.firstvisit import demo, views
+        from kefu.firstvisit import demo, tables, views
         from kefu.org import demo_data
 
         navigation.register(
@@ -27,5 +27,5 @@ class FirstVisitConfig(AppConfig):
         if views.customer_panel not in customer_views.CUSTOMER_PANELS:
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)
         demo_data.register(demo.load)
-        for url_name in ("firstvisit:list", "firstvisit:needs"):
-            lists.register(url_name)
+        for table in (tables.FIRST_VISITS, tables.NEEDS):
+            lists.register(table)

@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,7 @@ from kefu.customers.selectors import can_see_personal
 from kefu.customers.workflow import DuplicateSuspected
 from kefu.deadlines import clocks
 from kefu.deadlines.models import OPEN_STATES, Clock
-from kefu.firstvisit import selectors, workflow
+from kefu.firstvisit import selectors, tables, workflow
 from kefu.firstvisit.forms import CompleteForm, HandOverForm, NeedForm, NotCompletedForm, TemplateForm, VerifyForm
 from kefu.firstvisit.models import FirstVisit, Need, sees_first_visits
 
@@ -55,19 +54,12 @@ def hand_over(request):
 @login_required
 @permission_required("firstvisit.view_list", raise_exception=True)
 def first_visit_list(request):
-    q, status = request.GET.get("q", ""), request.GET.get("status", "")
-    mine = request.GET.get("mine") == "1"
-    page = Paginator(selectors.first_visits_for(request.user, q=q, status=status, mine=mine), 30).get_page(
-        request.GET.get("page")
-    )
     return render(
         request,
         "firstvisit/first_visit_list.html",
         {
-            "page": page,
-            "q": q,
-            "status": status,
-            "mine": mine,
+            "listing": tables.FIRST_VISITS.listing(request),
+            **tables.filters_of(request.GET),
             "statuses": FirstVisit.Status.choices,
             "can_hand_over": request.user.has_perm("firstvisit.hand_over"),
         },
@@ -159,10 +151,14 @@ def first_visit_action(request, pk, action):
 @login_required
 @permission_required("firstvisit.view_needs", raise_exception=True)
 def need_list(request):
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.needs_for(request.user, status=status), 30).get_page(request.GET.get("page"))
     return render(
-        request, "firstvisit/need_list.html", {"page": page, "status": status, "statuses": Need.Status.choices}
+        request,
+        "firstvisit/need_list.html",
+        {
+            "listing": tables.NEEDS.listing(request),
+            "status": request.GET.get("status", ""),
+            "statuses": Need.Status.choices,
+        },
     )
 
 
