@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
         from kefu.core import lists, navigation
         from kefu.customers import views as customer_views
         from kefu.org import demo_data
-        from kefu.plans import demo, views, workflow
+        from kefu.plans import demo, tables, views, workflow
 
         navigation.register(
             navigation.NavItem("plans", pgettext_lazy("nav", "服务计划"), "plans:list", "plans.view_list", order=14)
@@ -19,4 +19,4 @@ class PlansConfig(AppConfig):
         if views.customer_panel not in customer_views.CUSTOMER_PANELS:
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)
         demo_data.register(demo.load)
-        lists.register("plans:list")
+        lists.register(tables.PLANS)

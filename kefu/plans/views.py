@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from kefu.approvals import selectors as approval_selectors
 from kefu.approvals import workflow as approvals
 from kefu.core.actions import act
 from kefu.customers import selectors as customer_selectors
-from kefu.plans import selectors, workflow
+from kefu.plans import selectors, tables, workflow
 from kefu.plans.forms import PlanForm, ReturnForm, SignForm
 from kefu.plans.models import ServicePlan
 
@@ -28,10 +27,14 @@ SAID = {
 @login_required
 @permission_required("plans.view_list", raise_exception=True)
 def plan_list(request):
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.plans_for(request.user, status=status), 30).get_page(request.GET.get("page"))
     return render(
-        request, "plans/plan_list.html", {"page": page, "status": status, "statuses": ServicePlan.Status.choices}
+        request,
+        "plans/plan_list.html",
+        {
+            "listing": tables.PLANS.listing(request),
+            "status": request.GET.get("status", ""),
+            "statuses": ServicePlan.Status.choices,
+        },
     )
 
 
