@@ -27,7 +27,7 @@ class VisitsConfig(AppConfig):
         from kefu.core import lists, navigation, workbench
         from kefu.customers import views as customer_views
         from kefu.org import demo_data
-        from kefu.visits import demo, views
+        from kefu.visits import demo, tables, views
 
         navigation.register(
             navigation.NavItem("visits", pgettext_lazy("nav", "回访"), "visits:list", "visits.view_list", order=15)
@@ -36,5 +36,5 @@ class VisitsConfig(AppConfig):
         if views.customer_panel not in customer_views.CUSTOMER_PANELS:
             customer_views.CUSTOMER_PANELS.append(views.customer_panel)
         demo_data.register(demo.load)
-        lists.register("visits:list")
+        lists.register(tables.VISITS)
         post_migrate.connect(_schedule_daily_job, sender=self, dispatch_uid="kefu.visits.schedule_daily_job")

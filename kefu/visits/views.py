@@ -1,7 +1,6 @@
 """Return-visit pages: my visits, the managers' overdue list, a visit with its result form."""
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +10,7 @@ from kefu.core.actions import act
 from kefu.customers.masking import personal
 from kefu.customers.selectors import can_see_personal
 from kefu.org.models import User
-from kefu.visits import selectors, workflow
+from kefu.visits import selectors, tables, workflow
 from kefu.visits.forms import AssignForm, CancelForm, ResultForm
 from kefu.visits.models import VISITOR_ROLES, ReturnVisit
 
@@ -20,24 +19,16 @@ from kefu.visits.models import VISITOR_ROLES, ReturnVisit
 @permission_required("visits.view_list", raise_exception=True)
 def visit_list(request):
     now = timezone.now()
-    scope = request.GET.get("scope", "mine")
-    overdue = scope == "overdue"
-    if overdue and not request.user.has_perm("visits.view_overdue"):
-        scope, overdue = "mine", False
-    status = request.GET.get("status", "todo" if not overdue else "")
-    kind = request.GET.get("kind", "")
-    qs = selectors.visits_for(
-        request.user, scope="all" if overdue else scope, status=status, kind=kind, overdue_at=now if overdue else None
-    )
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    filters = tables.filters_of(request.user, request.GET)
+    listing = tables.VISITS.listing(request, now=now)
     return render(
         request,
         "visits/visit_list.html",
         {
-            "page": page,
-            "scope": scope,
-            "status": status,
-            "kind": kind,
+            "listing": listing,
+            "scope": filters["scope"],
+            "status": filters["status"],
+            "kind": filters["kind"],
             "now": now,
             "kinds": ReturnVisit.Kind.choices,
             "statuses": ReturnVisit.Status.choices,
