@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from kefu.core import lists, states
 from kefu.core.errors import Conflict
 from kefu.core.models import ExportJob
+from kefu.core.paging import count_upto
 from kefu.core.tables import EXCEL_FORMATS, Table
 from kefu.jobs import enqueue
 
@@ -94,7 +95,7 @@ def run(job_id: int, *, now_of=timezone.now) -> ExportJob:
     table = lists.table(job.list_name)
     params = QueryDict(job.query)
     try:
-        total = table.rows(job.user, params).values("pk").order_by().count()
+        total = count_upto(table.rows(job.user, params))
         ExportJob.objects.filter(pk=job.pk).update(total=total)
 
         def progress(n: int) -> None:
@@ -125,7 +126,7 @@ def respond(request, table: Table):
     params = request.GET.copy()
     params.pop("page", None)
     rows = table.rows(request.user, params)
-    if rows.values("pk").order_by()[: INLINE_MAX + 1].count() <= INLINE_MAX:
+    if count_upto(rows, INLINE_MAX + 1) <= INLINE_MAX:
         response = HttpResponse(content_type=XLSX)
         write(table, request.user, params, response)
         return attachment(response, table.filename())

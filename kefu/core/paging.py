@@ -24,6 +24,17 @@ from django.db.models import QuerySet, Subquery
 from django.utils.functional import cached_property
 
 
+def count_upto(rows: QuerySet, limit: int | None = None, *, ordered: bool = False) -> int:
+    """How many rows, counting at most `limit`: COUNT(*) over a LIMIT subquery of the ids,
+    unordered unless `ordered` (a count source's order decides where a capped count stops). A
+    queryset already sliced (a search's best 200 hits) is bounded as it is and counted so."""
+    if rows.query.is_sliced:
+        n = rows.count()
+        return n if limit is None else min(n, limit)
+    ids = rows.values("pk") if ordered else rows.values("pk").order_by()
+    return (ids if limit is None else ids[:limit]).count()
+
+
 class CappedPaginator(Paginator):
     cap = 10_000
     deep = 300  # from this OFFSET on, with refetch, the ids first
@@ -46,7 +57,9 @@ class CappedPaginator(Paginator):
         # A count source given is counted in its own order (a capped count of the newest rows
         # stops among them); the page's rows are counted unordered. A function is called only
         # when a count is needed (a short first page is its own count).
-        self.count_source = object_list.order_by() if count_source is None else count_source
+        if count_source is None:  # a sliced list (a search's best hits) keeps its slice's order
+            count_source = object_list if object_list.query.is_sliced else object_list.order_by()
+        self.count_source = count_source
         self.refetch = refetch
         self.ids_first = ids_first
         if deep is not None:
@@ -56,7 +69,7 @@ class CappedPaginator(Paginator):
     def exact_count(self) -> int:
         """The count up to cap + 1 (cap + 1 means "more than cap")."""
         source = self.count_source() if callable(self.count_source) else self.count_source
-        return source.values("pk")[: self.cap + 1].count()
+        return count_upto(source, self.cap + 1, ordered=True)
 
     @property
     def capped(self) -> bool:

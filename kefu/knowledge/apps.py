@@ -10,7 +10,7 @@ class KnowledgeConfig(AppConfig):
     def ready(self) -> None:
         from kefu.core import lists, navigation
         from kefu.customers import timeline
-        from kefu.knowledge import demo, rules  # noqa: F401 - registers the permissions
+        from kefu.knowledge import demo, rules, tables  # noqa: F401 - rules registers the permissions
         from kefu.org import demo_data
 
         navigation.register(
@@ -20,4 +20,4 @@ class KnowledgeConfig(AppConfig):
         )
         timeline.register_kind("knowledge", _("问题库"))
         demo_data.register(demo.load)
-        lists.register("knowledge:list")
+        lists.register(tables.ARTICLES)

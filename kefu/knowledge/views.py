@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -10,31 +9,20 @@ from django.views.decorators.http import require_POST
 
 from kefu.audit.service import events_for
 from kefu.core.actions import act
-from kefu.knowledge import selectors, suggest, workflow
+from kefu.knowledge import selectors, suggest, tables, workflow
 from kefu.knowledge.forms import ArticleForm, SendBackForm
 from kefu.knowledge.models import Article
-
-PAGE_SIZE = 20
 
 
 @login_required
 @permission_required("knowledge.view_list", raise_exception=True)
 def article_list(request):
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    if status and not request.user.has_perm("knowledge.add_article"):
-        status = ""
-    product = request.GET.get("product", "")
-    qs = selectors.articles_for(request.user, q=q, status=status, product=product)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "knowledge/article_list.html",
         {
-            "page": page,
-            "q": q,
-            "status": status,
-            "product": product,
+            "listing": tables.ARTICLES.listing(request),
+            **tables.filters_of(request.user, request.GET),
             "products": selectors.products(),
             "statuses": Article.Status.choices,
             "can_write": request.user.has_perm("knowledge.add_article"),
