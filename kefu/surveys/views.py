@@ -2,7 +2,6 @@
 
 import segno
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.actions import act
 from kefu.core.errors import KefuError
 from kefu.notify import outbox
-from kefu.surveys import selectors, workflow
+from kefu.surveys import selectors, tables, workflow
 from kefu.surveys.forms import AnswerForm, CloseForm
 from kefu.surveys.models import Survey
 
@@ -53,18 +52,12 @@ def answer(request, token):
 @login_required
 @permission_required("surveys.view_list", raise_exception=True)
 def survey_list(request):
-    status = request.GET.get("status", "")
-    unsatisfied = request.GET.get("unsatisfied") == "1"
-    page = Paginator(selectors.surveys_for(request.user, status=status, unsatisfied=unsatisfied), 30).get_page(
-        request.GET.get("page")
-    )
     return render(
         request,
         "surveys/survey_list.html",
         {
-            "page": page,
-            "status": status,
-            "unsatisfied": unsatisfied,
+            "listing": tables.SURVEYS.listing(request),
+            **tables.filters_of(request.GET),
             "statuses": Survey.Status.choices,
             "rectifications": selectors.rectifications_for(request.user, status="open", mine=True)[:10],
         },
