@@ -7,6 +7,7 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.core import lists
+        from kefu.org import tables
 
-        lists.register("org:station_list")
-        lists.register("org:user_list")
+        lists.register(tables.STATIONS)
+        lists.register(tables.USERS)

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.actions import act
-from kefu.org import selectors, workflow
+from kefu.org import selectors, tables, workflow
 from kefu.org.forms import RetireForm
 from kefu.org.models import ApiToken
 
@@ -17,10 +16,7 @@ from kefu.org.models import ApiToken
 @login_required
 @permission_required("org.view_station_list", raise_exception=True)
 def station_list(request):
-    page = Paginator(selectors.stations_for(request.user).prefetch_related("regions"), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "org/station_list.html", {"page": page})
+    return render(request, "org/station_list.html", {"listing": tables.STATIONS.listing(request)})
 
 
 @login_required
@@ -57,8 +53,7 @@ def station_retire(request, pk):
 @login_required
 @permission_required("org.view_user_list", raise_exception=True)
 def user_list(request):
-    page = Paginator(selectors.users_for(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "org/user_list.html", {"page": page})
+    return render(request, "org/user_list.html", {"listing": tables.USERS.listing(request)})
 
 
 # --- API tokens and logout (issue 13 §5) ------------------------------------------------------
