@@ -7,5 +7,6 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.core import lists
+        from kefu.notify import tables
 
-        lists.register("notify:list")
+        lists.register(tables.NOTIFICATIONS)

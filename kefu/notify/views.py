@@ -1,18 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kefu.notify import inbox
+from kefu.notify import inbox, tables
 from kefu.notify.models import Notification
 
 
 @login_required
 def notification_list(request):
-    page = Paginator(Notification.objects.visible_to(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "notify/list.html", {"page": page})
+    return render(request, "notify/list.html", {"listing": tables.NOTIFICATIONS.listing(request)})
 
 
 @login_required
