@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "kefu.surveys",
     "kefu.servicedesk",
     "kefu.fieldservice",
+    "kefu.reports",
+    "kefu.kpi",
     "kefu.shell",
 ]
 if TESTING:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.audit.service import events_for
+from kefu.core import lists
 from kefu.core.errors import Invalid, KefuError
 from kefu.customers.masking import personal
 from kefu.deadlines import clocks, waiting
@@ -250,7 +251,10 @@ def board_rows(request):
 @permission_required("fieldservice.view_list", raise_exception=True)
 def order_list(request):
     status = request.GET.get("status", "")
-    page = Paginator(selectors.orders_for(request.user, status=status), 30).get_page(request.GET.get("page"))
+    qs = lists.filter_dates(
+        selectors.orders_for(request.user, status=status), "created_at", *lists.date_range(request.GET)
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request, "fieldservice/order_list.html", {"page": page, "status": status, "statuses": WorkOrder.Status.choices}
     )

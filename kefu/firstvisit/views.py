@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kefu.core import lists
 from kefu.core.errors import KefuError
 from kefu.customers.masking import personal
 from kefu.customers.selectors import can_see_personal
@@ -61,9 +62,9 @@ def hand_over(request):
 def first_visit_list(request):
     q, status = request.GET.get("q", ""), request.GET.get("status", "")
     mine = request.GET.get("mine") == "1"
-    page = Paginator(selectors.first_visits_for(request.user, q=q, status=status, mine=mine), 30).get_page(
-        request.GET.get("page")
-    )
+    qs = selectors.first_visits_for(request.user, q=q, status=status, mine=mine)
+    qs = lists.filter_dates(qs, "handed_over_at", *lists.date_range(request.GET))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "firstvisit/first_visit_list.html",

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kefu.core import lists
 from kefu.core.errors import KefuError
 from kefu.notify import outbox
 from kefu.surveys import selectors, workflow
@@ -57,9 +58,9 @@ def answer(request, token):
 def survey_list(request):
     status = request.GET.get("status", "")
     unsatisfied = request.GET.get("unsatisfied") == "1"
-    page = Paginator(selectors.surveys_for(request.user, status=status, unsatisfied=unsatisfied), 30).get_page(
-        request.GET.get("page")
-    )
+    qs = selectors.surveys_for(request.user, status=status, unsatisfied=unsatisfied)
+    qs = lists.filter_dates(qs, "answered_at", *lists.date_range(request.GET))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "surveys/survey_list.html",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kefu.core import lists
 from kefu.core.errors import KefuError
 from kefu.customers.masking import personal
 from kefu.customers.selectors import can_see_personal
@@ -37,6 +38,7 @@ def visit_list(request):
     qs = selectors.visits_for(
         request.user, scope="all" if overdue else scope, status=status, kind=kind, overdue_at=now if overdue else None
     )
+    qs = lists.filter_dates(qs, "opened_at", *lists.date_range(request.GET))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,

@@ -1,0 +1,172 @@
+"""The pages of a declared report: the page with its ECharts charts, the PDF and the workbook.
+
+All three compute the same `kit.Computed`, so they show the same numbers. The URL carries the
+period and the filters, so a page can be bookmarked, shared and exported as it is shown.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from kefu.core.errors import KefuError
+from kefu.documents import pdf
+from kefu.reports import charts, excel, kit, periods
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report(request, key: str) -> kit.Report:
+    report = kit.get(key)
+    if report is None:
+        raise Http404
+    if not request.user.has_perm(report.perm):
+        raise PermissionDenied
+    return report
+
+
+def build(report: kit.Report, params, user, *, now) -> tuple[kit.Computed, list[dict]]:
+    """Read the period and the filters (Invalid on bad input) and compute the report."""
+    tz = periods.company_zone()
+    period = periods.parse(params, now=now, default=report.default_period, tz=tz)
+    values, shown = kit.read_filters(report, params, user)
+    return kit.compute(report, kit.Context(user=user, period=period, filters=values, now=now)), shown
+
+
+def _query(computed: kit.Computed, **extra) -> str:
+    params = {**computed.ctx.period.params(), **{k: v for k, v in computed.ctx.filters.items() if v}, **extra}
+    return urlencode(params)
+
+
+def chart_data(computed: kit.Computed) -> list[dict]:
+    """What report.js hands to ECharts: a line per trend, a bar or pie per drawn table."""
+    data = [
+        {
+            "id": c.chart.key,
+            "json_id": f"chart-data-{c.chart.key}",
+            "title": str(c.chart.title),
+            "type": "line",
+            "categories": c.categories,
+            "series": [{"name": name, "data": values} for name, values in c.series],
+        }
+        for c in computed.charts
+    ]
+    for t in computed.tables:
+        if t.table.chart:
+            data.append(
+                {
+                    "id": t.table.key,
+                    "json_id": f"chart-data-{t.table.key}",
+                    "title": str(t.table.title),
+                    "type": t.table.chart,
+                    "categories": [str(r[0]) for r in t.rows],
+                    "series": [{"name": str(t.table.columns[1]), "data": [r[1] for r in t.rows]}],
+                }
+            )
+    return data
+
+
+def _groups(computed: kit.Computed) -> list[dict]:
+    groups: dict[str, list] = {}
+    for f in computed.figures:
+        groups.setdefault(f.figure.group, []).append(f)
+    return [{"title": computed.report.groups.get(g, g), "figures": figs} for g, figs in groups.items()]
+
+
+@login_required
+def report_page(request, key):
+    report = _report(request, key)
+    now = timezone.now()
+    tz = periods.company_zone()
+    try:
+        computed, filters = build(report, request.GET, request.user, now=now)
+    except KefuError as exc:
+        period = periods.containing(report.default_period, now.astimezone(tz).date(), tz)
+        ctx = kit.Context(user=request.user, period=period, filters={}, now=now)
+        return render(
+            request,
+            "reports/page.html",
+            {
+                "report": report,
+                "error": exc,
+                "sent": request.GET,
+                "kinds": periods.KIND_LABELS.items(),
+                "filters": [
+                    {
+                        "key": f.key,
+                        "label": f.label,
+                        "value": request.GET.get(f.key, ""),
+                        "options": f.choices(request.user),
+                    }
+                    for f in report.filters
+                ],
+                "period": ctx.period,
+            },
+            status=exc.status,
+        )
+    ctx = computed.ctx
+    shortcuts = [
+        (label, f"?{urlencode({**p.params(), **{k: v for k, v in ctx.filters.items() if v}})}")
+        for label, p in periods.shortcuts(now=now, tz=tz)
+    ]
+    return render(
+        request,
+        "reports/page.html",
+        {
+            "report": report,
+            "computed": computed,
+            "groups": _groups(computed),
+            "period": ctx.period,
+            "sent": request.GET,
+            "kinds": periods.KIND_LABELS.items(),
+            "filters": filters,
+            "shortcuts": shortcuts,
+            "charts": chart_data(computed),
+            "query": _query(computed),
+            "as_of": computed.as_of,
+        },
+    )
+
+
+def render_pdf(computed: kit.Computed) -> bytes:
+    return pdf.render(
+        "reports/report_pdf.html",
+        {
+            "computed": computed,
+            "groups": _groups(computed),
+            "period": computed.ctx.period,
+            "trend_svgs": [charts.trend_svg(c) for c in computed.charts],
+            "table_svgs": {t.table.key: charts.table_svg(t) for t in computed.tables if t.table.chart},
+        },
+    )
+
+
+def _file(computed: kit.Computed, ext: str) -> str:
+    return f"{computed.report.key}-{computed.ctx.period.label}.{ext}"
+
+
+@login_required
+def report_pdf(request, key):
+    report = _report(request, key)
+    try:
+        computed, _f = build(report, request.GET, request.user, now=timezone.now())
+    except KefuError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(render_pdf(computed), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_file(computed, "pdf")}"'
+    return response
+
+
+@login_required
+def report_xlsx(request, key):
+    report = _report(request, key)
+    try:
+        computed, _f = build(report, request.GET, request.user, now=timezone.now())
+    except KefuError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(excel.workbook(computed), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_file(computed, "xlsx")}"'
+    return response
