@@ -3,6 +3,7 @@ only). Text is set in Noto Sans CJK (Debian's fonts-noto-cjk) and written as pat
 so WeasyPrint needs no font for it and the PDF looks the same on every machine.
 """
 
+import base64
 import io
 import threading
 from pathlib import Path
@@ -45,11 +46,12 @@ def _setup():
 
 
 def _svg(fig, plt) -> str:
-    buf = io.StringIO()
+    """The chart as a data: URL of an SVG document: each chart its own document, so the ids
+    matplotlib gives its glyphs and paths never clash between two charts of one PDF."""
+    buf = io.BytesIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def trend_svg(chart: ChartResult) -> str:
