@@ -107,7 +107,9 @@ FIGURES = [
         "first_call_resolution",
         _("一次电话解决率"),
         PERCENT,
-        _("本周期电话受理的服务请求中，由接听人在电话中解决（热线记录为“电话解决”）、没有上门也没有转交他人的比例。"),
+        _(
+            "本周期电话受理的服务请求中，由接听人在通话中解决（热线记录为“电话解决”，不含搁置后回拨解决）、没有上门也没有转交他人的比例。"
+        ),
         compute=lambda ctx: s.first_call_resolution(**_span(ctx)),
         drill=_drill("servicedesk:list", channel="phone"),
         group="hotline",

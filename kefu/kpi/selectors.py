@@ -103,11 +103,14 @@ def resolution_distribution(user, start, end, *, people=None) -> list[list]:
 
 def first_call_resolution(user, start, end, *, people=None) -> Value:
     """Phone requests taken in in the period that were solved on the phone: a hotline record
-    ended "电话解决", no work order was asked for, and the request was not handed to anyone
-    else (its owner took the call)."""
+    ended "电话解决" during the call (not at a later callback), no work order was asked for,
+    and the request was not handed to anyone else (its owner took the call)."""
     qs = requests_in(user, start, end, people).filter(channel=ServiceRequest.Channel.PHONE)
     solved_by_owner = HotlineRecord.objects.filter(
-        request=OuterRef("pk"), outcome=HotlineRecord.Outcome.SOLVED, engineer=OuterRef("owner")
+        request=OuterRef("pk"),
+        outcome=HotlineRecord.Outcome.SOLVED,
+        called_back_at__isnull=True,
+        engineer=OuterRef("owner"),
     )
     onsite = WorkOrder.all_objects.filter(request=OuterRef("pk"))
     whole = qs.count()

@@ -87,9 +87,13 @@ def test_rpt2_first_call_resolution_solved_on_the_phone_by_the_owner_without_ons
     )
     shelved = world.request(by=hotline, at=t, owner=hotline)
     world.hotline(shelved, engineer=hotline, outcome="shelved", at=t)
+    called_back = world.request(by=hotline, at=t, owner=hotline)
+    rec = world.hotline(called_back, engineer=hotline, outcome="solved", at=t)
+    rec.called_back_at = t + timedelta(hours=1)  # solved at the callback, not in the call
+    rec.save(update_fields=["called_back_at"])
     world.request(by=hotline, at=t, owner=hotline, channel="email")  # not a phone request
     value = s.first_call_resolution(**span(manager))
-    assert (value.value, value.base) == (25.0, 4)  # 1 of 4 phone requests
+    assert (value.value, value.base) == (20.0, 5)  # 1 of 5 phone requests
 
 
 def test_hl8_connection_rate_overall_per_engineer_and_per_day(manager, make_user, now):
