@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kefu.core.errors import KefuError
 from kefu.documents import pdf
 from kefu.reports import charts, excel, kit, periods
 
+NO_DATA = _("本周期无数据")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -47,6 +49,7 @@ def chart_data(computed: kit.Computed) -> list[dict]:
         {
             "id": c.chart.key,
             "json_id": f"chart-data-{c.chart.key}",
+            "empty": str(NO_DATA),
             "title": str(c.chart.title),
             "type": "line",
             "categories": c.categories,
@@ -60,6 +63,7 @@ def chart_data(computed: kit.Computed) -> list[dict]:
                 {
                     "id": t.table.key,
                     "json_id": f"chart-data-{t.table.key}",
+                    "empty": str(NO_DATA),
                     "title": str(t.table.title),
                     "type": t.table.chart,
                     "categories": [str(r[0]) for r in t.rows],

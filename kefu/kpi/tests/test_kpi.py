@@ -10,6 +10,7 @@ from kefu.fieldservice.models import Appointment, ServiceSheet, WorkOrder
 from kefu.kpi import selectors as s
 from kefu.kpi.tests import world
 from kefu.reports import periods
+from kefu.servicedesk import selectors as desk
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -106,6 +107,9 @@ def test_hl8_connection_rate_overall_per_engineer_and_per_day(manager, make_user
     assert s.connection_by(**span(manager), by="engineer") == [["乙", 5, 3, 60.0], ["甲", 10, 9, 90.0]]
     assert s.connection_by(**span(manager), by="day") == [["2025-11-03", 10, 9, 90.0], ["2025-11-04", 5, 3, 60.0]]
     assert s.connection_rate(**span(manager), people=[a.pk]).value == 90.0
+    # The calls page (its drill-down) counts the same: HL-8 has one definition.
+    page = desk.connection_rate(manager, first=NOV.first, last=NOV.last)["overall"]
+    assert (page["answered"], page["total"]) == (12, 15)
 
 
 def _order(req, engineer, *, created, previous=None, **fields):
