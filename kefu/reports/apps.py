@@ -8,4 +8,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表"
 
     def ready(self) -> None:
-        from kefu.reports import rules  # noqa: F401 -- registers the permissions
+        from kefu.notify import channels
+        from kefu.reports import rules, subscriptions  # noqa: F401 -- rules registers the permissions
+
+        channels.register_attachments("report.subscription", subscriptions.attachments)

@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.errors import Invalid
+from kefu.reports import periods
 from kefu.reports.periods import Period
 
 NOT_ALLOWED = _("“%(label)s”没有这个选项，或您无权查看。")
@@ -242,3 +243,11 @@ def read_filters(report: Report, params, user) -> tuple[dict[str, str], list[dic
         values[f.key] = value
         shown.append({"key": f.key, "label": f.label, "value": value, "options": options})
     return values, shown
+
+
+def build(report: Report, params, user, *, now: datetime) -> tuple[Computed, list[dict]]:
+    """Read the period and the filters from `params` (Invalid on bad input) and compute."""
+    tz = periods.company_zone()
+    period = periods.parse(params, now=now, default=report.default_period, tz=tz)
+    values, shown = read_filters(report, params, user)
+    return compute(report, Context(user=user, period=period, filters=values, now=now)), shown

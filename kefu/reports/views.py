@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.errors import KefuError
-from kefu.documents import pdf
-from kefu.reports import charts, excel, kit, periods
+from kefu.reports import kit, output, periods
 
 NO_DATA = _("本周期无数据")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,14 +27,6 @@ def _report(request, key: str) -> kit.Report:
     if not request.user.has_perm(report.perm):
         raise PermissionDenied
     return report
-
-
-def build(report: kit.Report, params, user, *, now) -> tuple[kit.Computed, list[dict]]:
-    """Read the period and the filters (Invalid on bad input) and compute the report."""
-    tz = periods.company_zone()
-    period = periods.parse(params, now=now, default=report.default_period, tz=tz)
-    values, shown = kit.read_filters(report, params, user)
-    return kit.compute(report, kit.Context(user=user, period=period, filters=values, now=now)), shown
 
 
 def _query(computed: kit.Computed, **extra) -> str:
@@ -73,20 +64,13 @@ def chart_data(computed: kit.Computed) -> list[dict]:
     return data
 
 
-def _groups(computed: kit.Computed) -> list[dict]:
-    groups: dict[str, list] = {}
-    for f in computed.figures:
-        groups.setdefault(f.figure.group, []).append(f)
-    return [{"title": computed.report.groups.get(g, g), "figures": figs} for g, figs in groups.items()]
-
-
 @login_required
 def report_page(request, key):
     report = _report(request, key)
     now = timezone.now()
     tz = periods.company_zone()
     try:
-        computed, filters = build(report, request.GET, request.user, now=now)
+        computed, filters = kit.build(report, request.GET, request.user, now=now)
     except KefuError as exc:
         period = periods.containing(report.default_period, now.astimezone(tz).date(), tz)
         ctx = kit.Context(user=request.user, period=period, filters={}, now=now)
@@ -122,7 +106,7 @@ def report_page(request, key):
         {
             "report": report,
             "computed": computed,
-            "groups": _groups(computed),
+            "groups": output.groups(computed),
             "period": ctx.period,
             "sent": request.GET,
             "kinds": periods.KIND_LABELS.items(),
@@ -135,32 +119,15 @@ def report_page(request, key):
     )
 
 
-def render_pdf(computed: kit.Computed) -> bytes:
-    return pdf.render(
-        "reports/report_pdf.html",
-        {
-            "computed": computed,
-            "groups": _groups(computed),
-            "period": computed.ctx.period,
-            "trend_svgs": [charts.trend_svg(c) for c in computed.charts],
-            "table_svgs": {t.table.key: charts.table_svg(t) for t in computed.tables if t.table.chart},
-        },
-    )
-
-
-def _file(computed: kit.Computed, ext: str) -> str:
-    return f"{computed.report.key}-{computed.ctx.period.label}.{ext}"
-
-
 @login_required
 def report_pdf(request, key):
     report = _report(request, key)
     try:
-        computed, _f = build(report, request.GET, request.user, now=timezone.now())
+        computed, _f = kit.build(report, request.GET, request.user, now=timezone.now())
     except KefuError as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(render_pdf(computed), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file(computed, "pdf")}"'
+    response = HttpResponse(output.pdf_bytes(computed), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{output.file_name(computed, "pdf")}"'
     return response
 
 
@@ -168,9 +135,9 @@ def report_pdf(request, key):
 def report_xlsx(request, key):
     report = _report(request, key)
     try:
-        computed, _f = build(report, request.GET, request.user, now=timezone.now())
+        computed, _f = kit.build(report, request.GET, request.user, now=timezone.now())
     except KefuError as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(excel.workbook(computed), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{_file(computed, "xlsx")}"'
+    response = HttpResponse(output.xlsx_bytes(computed), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{output.file_name(computed, "xlsx")}"'
     return response
