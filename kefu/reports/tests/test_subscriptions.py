@@ -146,3 +146,30 @@ def test_issue15_two_worker_threads_send_a_slot_once(weekly):
         t.join()
     assert Delivery.objects.count() == 1
     assert Outbox.objects.filter(event="report.subscription", channel="email").count() == 3
+
+
+def test_issue15_subscription_page_subscribes_keeps_what_was_typed_and_cancels(client, manager, make_user):
+    head = make_user("dept_head", name="周主任", email="zhou@example.com")
+    client.force_login(manager)
+    page = client.get("/reports/kpi/subscriptions/")
+    assert page.status_code == 200 and "周主任" in page.content.decode()
+    bad = client.post(
+        "/reports/kpi/subscriptions/",
+        {"every": "month", "day": "1", "at": "09:00", "addresses": "不是邮箱", "recipients": [head.pk]},
+    )
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "邮箱格式不正确" in html and "不是邮箱" in html and f'value="{head.pk}" selected' in html
+    ok = client.post(
+        "/reports/kpi/subscriptions/",
+        {"every": "month", "day": "1", "at": "09:00", "recipients": [head.pk], "due_rule": "fieldservice.verify"},
+        follow=True,
+    )
+    assert "已订阅，首次发送时间" in ok.content.decode()
+    sub = Subscription.objects.get()
+    assert (sub.every, sub.day, sub.due_rule, list(sub.recipients.all())) == ("month", 1, "fieldservice.verify", [head])
+    client.post("/reports/kpi/subscriptions/", {"cancel": sub.pk})
+    sub.refresh_from_db()
+    assert not sub.active
+    client.force_login(make_user("station_master"))
+    assert client.get("/reports/kpi/subscriptions/").status_code == 403
