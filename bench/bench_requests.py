@@ -359,6 +359,7 @@ class Rules:
             "next_escalation_at": upcoming,
             "escalated_through": through,
             "paused_at": None,
+            "pause_reason": "",
             "paused_for": timedelta(0),
             "pauses": [],
             "met_at": met_at,
@@ -788,14 +789,15 @@ def main() -> None:
     args = parser.parse_args()
     n = args.requests
     call_command("migrate", verbosity=0)
+    from django.utils import timezone
+
     from kefu.org.demo_data import _load_org
     from kefu.org.models import Region, User
 
     if not Region.objects.exists():
         call_command("loaddata", "regions", verbosity=0)
     with transaction.atomic():
-        _load_org()
-    from django.utils import timezone
+        _load_org(now=timezone.now())
     from rest_framework.test import APIClient
 
     from kefu.org import workflow as org_workflow

@@ -45,6 +45,14 @@ def _span(ctx: Context) -> dict:
     return {"user": ctx.user, "start": ctx.period.start, "end": ctx.period.end, "people": people(ctx)}
 
 
+def _spans(periods) -> list:
+    return [(p.start, p.end) for p in periods]
+
+
+def _who(ctx: Context) -> dict:
+    return {"user": ctx.user, "people": people(ctx)}
+
+
 def _drill(url_name: str, **extra):
     def build(ctx: Context):
         filters = {**ctx.period.dates(), **extra}
@@ -65,6 +73,7 @@ def _first_response(priority: str, label, name, hours: int) -> Figure:
         )
         % {"p": label, "h": hours, "key": priority},
         compute=lambda ctx: s.first_response(**_span(ctx), now=ctx.now, priority=priority),
+        series=lambda ctx, ps: s.first_response_series(**_who(ctx), spans=_spans(ps), now=ctx.now, priority=priority),
         drill=_drill("servicedesk:list", priority=priority),
         group="response",
     )
@@ -111,6 +120,7 @@ FIGURES = [
             "本周期电话受理的服务请求中，由接听人在通话中解决（热线记录为“电话解决”，不含搁置后回拨解决）、没有上门也没有转交他人的比例。"
         ),
         compute=lambda ctx: s.first_call_resolution(**_span(ctx)),
+        series=lambda ctx, ps: s.first_call_resolution_series(**_who(ctx), spans=_spans(ps)),
         drill=_drill("servicedesk:list", channel="phone"),
         group="hotline",
     ),
@@ -120,6 +130,7 @@ FIGURES = [
         PERCENT,
         _("本周期来电中已接通的比例（HL-8，目标 ≥ 90%）。"),
         compute=lambda ctx: s.connection_rate(**_span(ctx)),
+        series=lambda ctx, ps: s.connection_rate_series(**_who(ctx), spans=_spans(ps)),
         target=90,
         drill=_drill("servicedesk:calls"),
         group="hotline",
@@ -176,6 +187,7 @@ FIGURES = [
         PERCENT,
         _("本周期开始的热线回访、上门回访、定期关怀回访和结单确认回访中，按时限完成的比例（RV-1/2/5/8、SR-5）。"),
         compute=lambda ctx: s.return_visits_on_time(**_span(ctx), now=ctx.now),
+        series=lambda ctx, ps: s.return_visits_series(**_who(ctx), spans=_spans(ps), now=ctx.now),
         drill=_drill("visits:list", scope="all", status="done"),
         group="care",
     ),

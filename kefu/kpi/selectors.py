@@ -15,6 +15,7 @@ from datetime import datetime
 from statistics import median
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from kefu.deadlines.models import Clock, ClockState
 from kefu.fieldservice.models import Appointment, ServiceSheet, WorkOrder
@@ -55,22 +56,45 @@ def clocks_visible(user) -> QuerySet:
     return Clock.objects.all()
 
 
-def clock_compliance(user, start, end, *, now, rules, people=None) -> Value:
-    """Share of the clocks of `rules` started in the period and decided by `now` that were met
-    by their due time."""
-    qs = _people(_in(clocks_visible(user).filter(rule__key__in=list(rules)), "started_at", start, end), "owner", people)
+def _bucketed(field: str, spans) -> tuple[datetime, datetime, list[Q]]:
+    """The whole range of the spans, and one condition per span on `field`."""
+    lo, hi = min(a for a, _b in spans), max(b for _a, b in spans)
+    return lo, hi, [Q(**{f"{field}__gte": a, f"{field}__lt": b}) for a, b in spans]
+
+
+def _rates(qs: QuerySet, buckets: list[Q], part: Q) -> list[Value]:
+    """One query: for each bucket, how many rows (whole) and how many of them match `part`."""
+    agg = {}
+    for i, bucket in enumerate(buckets):
+        agg[f"w{i}"] = Count("pk", filter=bucket)
+        agg[f"p{i}"] = Count("pk", filter=bucket & part)
+    counts = qs.aggregate(**agg)
+    return [Value.rate(counts[f"p{i}"], counts[f"w{i}"]) for i in range(len(buckets))]
+
+
+def clock_compliance_series(user, spans, *, now, rules, people=None) -> list[Value]:
+    """Share of the clocks of `rules` started in each span [start, end) and decided by `now`
+    that were met by their due time; one query for all the spans (a trend)."""
+    lo, hi, buckets = _bucketed("started_at", spans)
+    qs = _people(_in(clocks_visible(user).filter(rule__key__in=list(rules)), "started_at", lo, hi), "owner", people)
     decided = qs.filter(
         Q(state=ClockState.MET) | Q(state__in=[ClockState.RUNNING, ClockState.BREACHED], due_at__lte=now)
     )
-    counts = decided.aggregate(
-        whole=Count("pk"), on_time=Count("pk", filter=Q(state=ClockState.MET, met_at__lte=F("due_at")))
-    )
-    return Value.rate(counts["on_time"], counts["whole"])
+    return _rates(decided, buckets, Q(state=ClockState.MET, met_at__lte=F("due_at")))
+
+
+def clock_compliance(user, start, end, *, now, rules, people=None) -> Value:
+    """One period of `clock_compliance_series` (the same definition)."""
+    return clock_compliance_series(user, [(start, end)], now=now, rules=rules, people=people)[0]
+
+
+def first_response_series(user, spans, *, now, priority, people=None) -> list[Value]:
+    """SR-2: first-response clocks of one priority (2 / 4 / 6 / 24 working hours) met in time."""
+    return clock_compliance_series(user, spans, now=now, rules=[f"request.first_response.{priority}"], people=people)
 
 
 def first_response(user, start, end, *, now, priority, people=None) -> Value:
-    """SR-2: first-response clocks of one priority (2 / 4 / 6 / 24 working hours) met in time."""
-    return clock_compliance(user, start, end, now=now, rules=[f"request.first_response.{priority}"], people=people)
+    return first_response_series(user, [(start, end)], now=now, priority=priority, people=people)[0]
 
 
 def requests_in(user, start, end, people=None) -> QuerySet:
@@ -101,11 +125,12 @@ def resolution_distribution(user, start, end, *, people=None) -> list[list]:
     ]
 
 
-def first_call_resolution(user, start, end, *, people=None) -> Value:
-    """Phone requests taken in in the period that were solved on the phone: a hotline record
+def first_call_resolution_series(user, spans, *, people=None) -> list[Value]:
+    """Phone requests taken in in each span that were solved on the phone: a hotline record
     ended "电话解决" during the call (not at a later callback), no work order was asked for,
     and the request was not handed to anyone else (its owner took the call)."""
-    qs = requests_in(user, start, end, people).filter(channel=ServiceRequest.Channel.PHONE)
+    lo, hi, buckets = _bucketed("created_at", spans)
+    qs = requests_in(user, lo, hi, people).filter(channel=ServiceRequest.Channel.PHONE)
     solved_by_owner = HotlineRecord.objects.filter(
         request=OuterRef("pk"),
         outcome=HotlineRecord.Outcome.SOLVED,
@@ -113,20 +138,26 @@ def first_call_resolution(user, start, end, *, people=None) -> Value:
         engineer=OuterRef("owner"),
     )
     onsite = WorkOrder.all_objects.filter(request=OuterRef("pk"))
-    whole = qs.count()
-    part = qs.filter(Exists(solved_by_owner), ~Exists(onsite)).count()
-    return Value.rate(part, whole)
+    return _rates(qs, buckets, Q(Exists(solved_by_owner)) & ~Q(Exists(onsite)))
+
+
+def first_call_resolution(user, start, end, *, people=None) -> Value:
+    return first_call_resolution_series(user, [(start, end)], people=people)[0]
 
 
 def calls_in(user, start, end, people=None) -> QuerySet:
     return _people(_in(CallLog.objects.visible_to(user), "at", start, end), "engineer", people)
 
 
-def connection_rate(user, start, end, *, people=None) -> Value:
+def connection_rate_series(user, spans, *, people=None) -> list[Value]:
     """HL-8: incoming calls answered of all incoming calls (target ≥ 90 %): the calls page's
     count (`servicedesk.selectors.connection_rate`), narrowed to `people` when given."""
-    counts = calls_in(user, start, end, people).aggregate(whole=Count("pk"), part=Count("pk", filter=Q(answered=True)))
-    return Value.rate(counts["part"], counts["whole"])
+    lo, hi, buckets = _bucketed("at", spans)
+    return _rates(calls_in(user, lo, hi, people), buckets, Q(answered=True))
+
+
+def connection_rate(user, start, end, *, people=None) -> Value:
+    return connection_rate_series(user, [(start, end)], people=people)[0]
 
 
 def connection_by(user, start, end, *, by: str, people=None) -> list[list]:
@@ -138,12 +169,13 @@ def connection_by(user, start, end, *, by: str, people=None) -> list[list]:
         )
         out = [[r["engineer__name"] or r["engineer__username"] or "—", r["n"], r["ok"]] for r in rows]
     else:
-        per_day: dict[str, list[int]] = {}
-        for at, answered in qs.values_list("at", "answered"):
-            day = per_day.setdefault(at.astimezone(start.tzinfo).date().isoformat(), [0, 0])
-            day[0] += 1
-            day[1] += int(answered)
-        out = [[day, n, ok] for day, (n, ok) in per_day.items()]
+        rows = (
+            qs.annotate(day=TruncDate("at", tzinfo=start.tzinfo))
+            .values("day")
+            .annotate(n=Count("pk"), ok=Count("pk", filter=Q(answered=True)))
+            .order_by("day")
+        )
+        out = [[r["day"].isoformat(), r["n"], r["ok"]] for r in rows]
     return sorted([[label, n, ok, round(100.0 * ok / n, 1) if n else None] for label, n, ok in out])
 
 
@@ -201,9 +233,13 @@ def repeat_visits(user, start, end, *, people=None) -> Value:
     return Value.rate(counts["part"], counts["whole"])
 
 
-def return_visits_on_time(user, start, end, *, now, people=None) -> Value:
+def return_visits_series(user, spans, *, now, people=None) -> list[Value]:
     """RV-1/2/5, SR-5 (RV-8): return visits opened in the period done by their due time."""
-    return clock_compliance(user, start, end, now=now, rules=RETURN_VISIT_RULES, people=people)
+    return clock_compliance_series(user, spans, now=now, rules=RETURN_VISIT_RULES, people=people)
+
+
+def return_visits_on_time(user, start, end, *, now, people=None) -> Value:
+    return return_visits_series(user, [(start, end)], now=now, people=people)[0]
 
 
 def surveys_answered(user, start, end, people=None) -> QuerySet:

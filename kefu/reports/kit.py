@@ -95,6 +95,9 @@ class Figure:
     higher_is_better: bool = True
     drill: Callable[[Context], tuple[str, dict]] | None = None
     group: str = ""
+    # The same figure for many periods in one go (a trend): (ctx, periods) → values. Without
+    # it a trend computes the figure once per period.
+    series: Callable[[Context, list[Period]], list[Value]] | None = None
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,8 @@ def compute(report: Report, ctx: Context) -> Computed:
         series = []
         for key in chart.figures:
             fig = report.figure(key)
-            series.append((str(fig.label), [fig.compute(ctx.at(p)).value for p in periods]))
+            values = fig.series(ctx, periods) if fig.series else [fig.compute(ctx.at(p)) for p in periods]
+            series.append((str(fig.label), [v.value for v in values]))
         charts.append(ChartResult(chart, [p.short_label for p in periods], series))
     return Computed(report, ctx, figures, tables, charts, as_of=ctx.now)
 

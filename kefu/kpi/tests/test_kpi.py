@@ -231,3 +231,22 @@ def test_rpt2_workload_and_overdue_now(manager, make_user, now):
     assert s.workload(**span(manager), now=now, by="engineer") == [["甲", 2, 0, 0, 2]]
     assert s.workload(**span(manager), now=now, by="department") == [["热线组", 2, 0, 0, 2]]
     assert s.overdue_clocks(manager, now=now).value == 1
+
+
+def test_rpt2_a_trend_in_one_query_gives_each_period_its_own_figure(manager, make_user, now, django_assert_num_queries):
+    a = make_user("hotline", name="甲")
+    world.calls(at=OCT_31, engineer=a, answered=1, missed=1)  # October: 50 %
+    world.calls(at=datetime(2025, 11, 3, 9, tzinfo=SH), engineer=a, answered=3, missed=1)  # November: 75 %
+    t = datetime(2025, 11, 10, 9, tzinfo=SH)
+    world.clock("request.first_response.high", started=OCT_31, due=OCT_31 + timedelta(hours=4), state="breached")
+    world.clock("request.first_response.high", started=t, due=t + timedelta(hours=4), state="met", met_at=t)
+    trend = NOV.trend(3)  # September, October, November
+    spans = [(p.start, p.end) for p in trend]
+    assert manager.role_keys  # the user's roles, read once per request
+    with django_assert_num_queries(1):
+        rates = s.connection_rate_series(manager, spans)
+    assert [v.value for v in rates] == [None, 50.0, 75.0]
+    assert rates == [s.connection_rate(**span(manager, p)) for p in trend]
+    high = s.first_response_series(manager, spans, now=now, priority="high")
+    assert [v.value for v in high] == [None, 0.0, 100.0]
+    assert high == [s.first_response(**span(manager, p), now=now, priority="high") for p in trend]
