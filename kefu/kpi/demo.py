@@ -1,5 +1,6 @@
-"""Demo history for the KPI dashboard (issue 15): the eleven weeks before this one, so the
-12-period trends have a past. Made through the workflows at past instants (each step's `now`),
+"""Demo history for the KPI dashboard (issue 15): the eleven weeks before this one and this
+week's working days before today, so the 12-period trends have a past and this week's figures
+look like a normal week. Made through the workflows at past instants (each step's `now`),
 as the desk would have worked: calls logged, hotline calls solved on the phone and closed,
 their return visits done. Idempotent: nothing is added once a call older than a week exists."""
 
@@ -51,9 +52,12 @@ def load(now: datetime | None = None) -> int:
         return 0
     made = 0
     this_monday = _monday(now)
-    for week in range(WEEKS, 0, -1):
+    today = timezone.localtime(now).date()
+    for week in range(WEEKS, -1, -1):
         monday = this_monday - timedelta(weeks=week)
-        for day in range(5):
+        # This week: the working days before today only (today is the other loaders' day).
+        days = [d for d in range(5) if (monday + timedelta(days=d)).date() < today]
+        for day in days:
             start = monday + timedelta(days=day, hours=9)
             for i in range(CALLS_PER_DAY):
                 # About one call in eleven is missed, a little more in some weeks (the trend moves).
@@ -69,7 +73,9 @@ def load(now: datetime | None = None) -> int:
                 )
                 made += 1
         for n, (priority, problem) in enumerate(PROBLEMS[: 2 + week % 3]):
-            at = monday + timedelta(days=1 + n, hours=10)
+            if n >= len(days):
+                break
+            at = monday + timedelta(days=days[n], hours=10)
             rec = desk.record_call(
                 customers[(week + n) % len(customers)],
                 phenomenon=problem,
@@ -88,6 +94,7 @@ def load(now: datetime | None = None) -> int:
             else:
                 desk.solve_on_phone(rec, answer="电话指导客户完成设置", by=hotline, now=at + timedelta(minutes=25))
             desk.confirm(rec.request, via="phone", note="客户电话确认", by=hotline, now=at + timedelta(hours=2))
-            _close_visits(rec.request, now=at + timedelta(days=1, hours=1))
+            if at + timedelta(days=1, hours=1) < now:  # yesterday's visits are still to make today
+                _close_visits(rec.request, now=at + timedelta(days=1, hours=1))
             made += 1
     return made
