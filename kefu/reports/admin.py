@@ -15,8 +15,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("subscription", "period", "slot", "status", "sent_at")
-    list_filter = ("status",)
+    list_display = ("subscription", "period", "slot", "step", "sent_at")
+    list_filter = ("step",)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

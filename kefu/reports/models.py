@@ -56,7 +56,8 @@ class Subscription(models.Model):
 class Delivery(models.Model):
     """One send of a subscription: one per slot (unique), rendered and handed to the outbox once."""
 
-    class Status(models.TextChoices):
+    # A delivery's step in the job (a claim, like the outbox's), not a business status.
+    class Step(models.TextChoices):
         PENDING = "pending", _("待生成")
         RENDERING = "rendering", _("生成中")
         SENT = "sent", _("已交付发送")
@@ -65,7 +66,7 @@ class Delivery(models.Model):
     slot = models.DateTimeField(_("计划发送时间"))
     period = models.CharField(_("报表周期"), max_length=40)
     due_at = models.DateTimeField(_("阅读时限"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    step = models.CharField(_("进度"), max_length=10, choices=Step.choices, default=Step.PENDING)
     claimed_at = models.DateTimeField(null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="reports/%Y/%m/", blank=True)
     xlsx = models.FileField(_("Excel"), upload_to="reports/%Y/%m/", blank=True)
@@ -77,7 +78,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("报表发送记录")
         ordering = ["-slot", "-id"]
         constraints = [models.UniqueConstraint(fields=["subscription", "slot"], name="reports_one_delivery_per_slot")]
-        indexes = [models.Index(fields=["status", "claimed_at"], name="reports_delivery_pending")]
+        indexes = [models.Index(fields=["step", "claimed_at"], name="reports_delivery_pending")]
 
     def __str__(self) -> str:
         return f"{self.subscription} {self.period}"

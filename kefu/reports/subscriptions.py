@@ -7,7 +7,7 @@ Two steps, each claimed by a conditional UPDATE:
    `next_run_at` to its next slot `WHERE next_run_at = <the slot read>`; only the worker whose
    UPDATE changed the row writes the slot's `Delivery` (unique per subscription and slot).
 2. `send_pending(now)`: a pending delivery (or one whose worker died while rendering) is
-   claimed `pending → rendering WHERE status and claimed_at are as read`; the winner renders
+   claimed `pending → rendering WHERE step and claimed_at are as read`; the winner renders
    the PDF and the workbook outside any transaction, then in one transaction hands one email
    per recipient to the outbox (key `report:<delivery>`, so a repeat is a no-op) and marks it
    sent. The outbox delivers and retries as it does every message.
@@ -179,19 +179,17 @@ def schedule_due(now: datetime, *, read: list[Subscription] | None = None) -> li
 
 
 def _claim(delivery: Delivery, *, now: datetime) -> bool:
-    free = Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.RENDERING, claimed_at__lt=now - RENDER_TIMEOUT)
+    free = Q(step=Delivery.Step.PENDING) | Q(step=Delivery.Step.RENDERING, claimed_at__lt=now - RENDER_TIMEOUT)
     return bool(
-        Delivery.objects.filter(free, pk=delivery.pk, status=delivery.status, claimed_at=delivery.claimed_at).update(
-            status=Delivery.Status.RENDERING, claimed_at=now
+        Delivery.objects.filter(free, pk=delivery.pk, step=delivery.step, claimed_at=delivery.claimed_at).update(
+            step=Delivery.Step.RENDERING, claimed_at=now
         )
     )
 
 
 def sendable(now: datetime) -> list[Delivery]:
-    stale = Q(status=Delivery.Status.RENDERING, claimed_at__lt=now - RENDER_TIMEOUT)
-    return list(
-        Delivery.objects.filter(Q(status=Delivery.Status.PENDING) | stale).select_related("subscription__owner")
-    )
+    stale = Q(step=Delivery.Step.RENDERING, claimed_at__lt=now - RENDER_TIMEOUT)
+    return list(Delivery.objects.filter(Q(step=Delivery.Step.PENDING) | stale).select_related("subscription__owner"))
 
 
 def send_pending(now: datetime, *, read: list[Delivery] | None = None) -> int:
@@ -234,7 +232,7 @@ def deliver(delivery: Delivery, *, now: datetime) -> None:
             now=now,
         )
         Delivery.objects.filter(pk=delivery.pk, claimed_at=now).update(
-            status=Delivery.Status.SENT, sent_at=now, pdf=delivery.pdf.name, xlsx=delivery.xlsx.name
+            step=Delivery.Step.SENT, sent_at=now, pdf=delivery.pdf.name, xlsx=delivery.xlsx.name
         )
 
 

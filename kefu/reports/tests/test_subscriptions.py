@@ -87,7 +87,7 @@ def test_issue15_a_slot_is_sent_once_with_two_workers(weekly, manager, settings)
     assert subscriptions.send_pending(at, read=pending_a) == 1
     assert subscriptions.send_pending(at, read=pending_b) == 0
     delivery = Delivery.objects.get()
-    assert delivery.status == "sent" and delivery.period == "2025-W48"
+    assert delivery.step == "sent" and delivery.period == "2025-W48"
     assert delivery.due_at == datetime(2025, 12, 2, 9, tzinfo=SH)  # next working day's start
     emails = Outbox.objects.filter(event="report.subscription", channel="email")
     assert sorted(emails.values_list("address", flat=True)) == [
@@ -112,7 +112,7 @@ def test_issue15_a_delivery_whose_worker_died_is_sent_by_another_after_the_timeo
     assert subscriptions._claim(delivery, now=at)  # worker A claims, then dies while rendering
     assert subscriptions.send_pending(at + timedelta(minutes=5)) == 0  # still A's
     assert subscriptions.send_pending(at + subscriptions.RENDER_TIMEOUT + timedelta(seconds=1)) == 1
-    assert Delivery.objects.get().status == "sent"
+    assert Delivery.objects.get().step == "sent"
     assert Outbox.objects.filter(event="report.subscription", channel="email").count() == 3
 
 
