@@ -37,8 +37,8 @@ def test_rpt2_manager_changes_to_last_month_and_drills_down(
 ):
     login(page, live_server, "sm")
     page.click("[data-testid=kpi-link]")  # the workbench link
-    page.wait_for_selector("[data-testid=figure-connection_rate]")
-    assert page.locator("canvas").count() >= 2  # ECharts drew the trends
+    page.wait_for_selector("[data-testid=chart-trend_service] canvas")  # ECharts drew the trends (after load)
+    assert page.locator("[data-testid^=chart-] canvas").count() >= 2
     page.locator("[data-testid=period-shortcuts] a", has_text="上月").click()
     month = last_month["month"]
     page.wait_for_url(f"**/reports/kpi/?period=month&on={month.first.isoformat()}")
