@@ -789,6 +789,8 @@ def main() -> None:
     args = parser.parse_args()
     n = args.requests
     call_command("migrate", verbosity=0)
+    from django.utils import timezone
+
     from kefu.org.demo_data import _load_org
     from kefu.org.models import Region, User
 
@@ -796,7 +798,6 @@ def main() -> None:
         call_command("loaddata", "regions", verbosity=0)
     with transaction.atomic():
         _load_org(None)
-    from django.utils import timezone
     from rest_framework.test import APIClient
 
     from kefu.org import workflow as org_workflow

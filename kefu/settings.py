@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "kefu.surveys",
     "kefu.servicedesk",
     "kefu.fieldservice",
+    "kefu.reports",
+    "kefu.kpi",
     "kefu.shell",
 ]
 if TESTING:
@@ -405,6 +407,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "hotline-handovers": {"task": "kefu.servicedesk.tasks.start_handovers", "schedule": 60.0},
     "sheet-pdfs": {"task": "kefu.fieldservice.tasks.render_missing_sheet_pdfs", "schedule": 300.0},
+    # Subscribed reports (issue 15): each slot claimed once, whatever the number of workers.
+    "report-subscriptions": {"task": "kefu.reports.tasks.send_subscriptions", "schedule": 60.0},
 }
 
 # --- Deadlines ----------------------------------------------------------------------------

@@ -38,6 +38,8 @@ urlpatterns = [
     path("files/", include("kefu.documents.urls")),
     path("portal/requests/", include("kefu.servicedesk.portal_urls")),
     path("exports/", include("kefu.shell.export_urls")),
+    path("reports/", include("kefu.reports.urls")),
+    path("kpi/", include("kefu.kpi.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", org_api.ObtainToken.as_view(), name="api-token"),
     path("api/auth/logout/", org_api.Logout.as_view(), name="api-logout"),

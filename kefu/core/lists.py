@@ -6,6 +6,7 @@ Domains register theirs from their AppConfig.ready(): a list-kit declaration
 page registered here (QS-6, RPT-4), so a new list is checked from its first day.
 """
 
+from datetime import date
 from typing import Any
 
 TABLES: dict[str, Any] = {}
@@ -37,3 +38,25 @@ def tables() -> list[Any]:
 def html_lists() -> list[str]:
     """The registered list pages' URL names, in registration order."""
     return list(TABLES)
+
+
+def date_range(params) -> tuple:
+    """The `from` / `to` GET filters of a list (a report's drill-down sends them): two dates
+    (either may be None), read leniently: a malformed date is ignored, never an error."""
+
+    def read(key):
+        try:
+            return date.fromisoformat((params.get(key) or "").strip())
+        except ValueError:
+            return None
+
+    return read("from"), read("to")
+
+
+def filter_dates(qs, field: str, first, last):
+    """Rows whose `field` (a datetime) falls on the local dates first..last (inclusive)."""
+    if first is not None:
+        qs = qs.filter(**{f"{field}__date__gte": first})
+    if last is not None:
+        qs = qs.filter(**{f"{field}__date__lte": last})
+    return qs

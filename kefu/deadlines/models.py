@@ -343,6 +343,8 @@ class Clock(models.Model):
             models.Index(fields=["state", "next_escalation_at"], name="deadlines_clock_escalation"),
             models.Index(fields=["content_type", "object_id"], name="deadlines_clock_subject"),
             models.Index(fields=["calendar", "state", "due_at"], name="deadlines_clock_calendar"),
+            # Reports (issue 15): the compliance of a rule's clocks started in a period.
+            models.Index(fields=["rule", "started_at"], name="deadlines_clock_rule_started"),
         ]
         constraints = [
             # One open clock per subject and rule: two concurrent starts cannot both win.

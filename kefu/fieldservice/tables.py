@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import lists
 from kefu.core.tables import Column, Table
 from kefu.fieldservice import selectors
 from kefu.fieldservice.models import WorkOrder
@@ -102,7 +103,8 @@ class OrderTable(Table):
     )
 
     def rows(self, user, params):
-        return selectors.orders_for(user, status=params.get("status", ""))
+        qs = selectors.orders_for(user, status=params.get("status", ""))
+        return lists.filter_dates(qs, "created_at", *lists.date_range(params))
 
 
 ORDERS = OrderTable()

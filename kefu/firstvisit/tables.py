@@ -7,6 +7,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import lists
 from kefu.core.tables import Column, Table
 from kefu.firstvisit import selectors
 from kefu.firstvisit.models import Need
@@ -33,7 +34,8 @@ class FirstVisitTable(Table):
     )
 
     def rows(self, user, params):
-        return selectors.first_visits_for(user, **filters_of(params))
+        qs = selectors.first_visits_for(user, **filters_of(params))
+        return lists.filter_dates(qs, "handed_over_at", *lists.date_range(params))
 
 
 FIRST_VISITS = FirstVisitTable()

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import time
 import urllib.parse
+from collections.abc import Callable
 from datetime import datetime
 
 import httpx
@@ -20,6 +21,15 @@ from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
 
 from kefu.notify.models import Notification, Outbox
+
+# Files an email of an event carries, from the domain that knows them (a subscribed report's
+# PDF and workbook): event → provider(row) → [(file name, bytes, MIME type)]. Read at every
+# attempt, so each attempt sends the same files.
+ATTACHMENTS: dict[str, Callable[[Outbox], list[tuple[str, bytes, str]]]] = {}
+
+
+def register_attachments(event: str, provider: Callable[[Outbox], list[tuple[str, bytes, str]]]) -> None:
+    ATTACHMENTS[event] = provider
 
 
 def send(row: Outbox, *, now: datetime) -> None:
@@ -55,6 +65,9 @@ def _send_email(row: Outbox, *, now: datetime) -> None:
         # A stable Message-ID lets mail systems drop a duplicate after a crash mid-send.
         headers={"Message-ID": message_id(row)},
     )
+    provider = ATTACHMENTS.get(row.event)
+    for name, content, mimetype in provider(row) if provider else ():
+        message.attach(name, content, mimetype)
     message.send(fail_silently=False)
 
 

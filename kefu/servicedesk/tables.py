@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import lists
 from kefu.core.tables import EMPTY, Column, Table
 from kefu.servicedesk import selectors
 from kefu.servicedesk.models import CallLog, HotlineRecord, ServiceRequest
@@ -87,13 +88,15 @@ class RequestTable(Table):
     )
 
     def _filters(self, user, params, *, for_count=False):
-        return selectors.requests_for(
+        qs = selectors.requests_for(
             user,
             **request_filters(params),
             overdue=params.get("overdue") == "1",
             now=timezone.now(),
             for_count=for_count,
         )
+        # A report's drill-down sends the period (issue 15): requests taken in on those dates.
+        return lists.filter_dates(qs, "created_at", *lists.date_range(params))
 
     def rows(self, user, params):
         return self._filters(user, params)
@@ -168,7 +171,8 @@ class HotlineRecordTable(Table):
     )
 
     def rows(self, user, params):
-        return selectors.hotline_records_for(user, mine=params.get("mine") == "1", outcome=params.get("outcome", ""))
+        qs = selectors.hotline_records_for(user, mine=params.get("mine") == "1", outcome=params.get("outcome", ""))
+        return lists.filter_dates(qs, "started_at", *lists.date_range(params))
 
 
 HOTLINE_RECORDS = HotlineRecordTable()

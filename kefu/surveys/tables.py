@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import lists
 from kefu.core.tables import Column, Table
 from kefu.surveys import selectors
 from kefu.surveys.models import Rectification, Survey
@@ -44,7 +45,8 @@ class SurveyTable(Table):
     )
 
     def rows(self, user, params):
-        return selectors.surveys_for(user, **filters_of(params))
+        qs = selectors.surveys_for(user, **filters_of(params))
+        return lists.filter_dates(qs, "answered_at", *lists.date_range(params))
 
     def decorate(self, rows, user, **known) -> None:
         labels = {v: str(label) for v, label in Rectification.Status.choices}

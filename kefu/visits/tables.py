@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import lists
 from kefu.core.tables import DATETIME_FORMAT, Column, Table
 from kefu.visits import selectors
 from kefu.visits.models import ReturnVisit
@@ -52,13 +53,14 @@ class VisitTable(Table):
     def rows(self, user, params):
         f = filters_of(user, params)
         now = timezone.now()  # the overdue list: open visits past due now
-        return selectors.visits_for(
+        qs = selectors.visits_for(
             user,
             scope="all" if f["overdue"] else f["scope"],
             status=f["status"],
             kind=f["kind"],
             overdue_at=now if f["overdue"] else None,
         )
+        return lists.filter_dates(qs, "opened_at", *lists.date_range(params))
 
     def decorate(self, rows, user, now=None) -> None:
         now = now or timezone.now()
