@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.errors import Invalid
+from kefu.core.errors import Invalid, KefuError
 from kefu.reports import periods
 from kefu.reports.periods import Period
 
@@ -247,6 +247,16 @@ def read_filters(report: Report, params, user) -> tuple[dict[str, str], list[dic
         values[f.key] = value
         shown.append({"key": f.key, "label": f.label, "value": value, "options": options})
     return values, shown
+
+
+def built(report: Report, params, user, *, now: datetime):
+    """build(), for a page: (computed, shown filters, None), or (None, None, the Invalid) when
+    the period or a filter in the URL is no good — a read, answered by the page with its form."""
+    try:
+        computed, shown = build(report, params, user, now=now)
+    except KefuError as exc:
+        return None, None, exc
+    return computed, shown, None
 
 
 def build(report: Report, params, user, *, now: datetime) -> tuple[Computed, list[dict]]:

@@ -6,16 +6,17 @@ period and the filters, so a page can be bookmarked, shared and exported as it i
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_time
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.errors import Invalid, KefuError
+from kefu.core.actions import act
+from kefu.core.errors import Invalid
 from kefu.deadlines.models import WEEKDAY_LABELS, DeadlineRule
 from kefu.org.models import User
 from kefu.reports import kit, output, periods, subscriptions
@@ -75,9 +76,8 @@ def report_page(request, key):
     report = _report(request, key)
     now = timezone.now()
     tz = periods.company_zone()
-    try:
-        computed, filters = kit.build(report, request.GET, request.user, now=now)
-    except KefuError as exc:
+    computed, filters, exc = kit.built(report, request.GET, request.user, now=now)
+    if exc is not None:
         period = periods.containing(report.default_period, now.astimezone(tz).date(), tz)
         ctx = kit.Context(user=request.user, period=period, filters={}, now=now)
         return render(
@@ -128,9 +128,8 @@ def report_page(request, key):
 @login_required
 def report_pdf(request, key):
     report = _report(request, key)
-    try:
-        computed, _f = kit.build(report, request.GET, request.user, now=timezone.now())
-    except KefuError as exc:
+    computed, _f, exc = kit.built(report, request.GET, request.user, now=timezone.now())
+    if exc is not None:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
     response = HttpResponse(output.pdf_bytes(computed), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{output.file_name(computed, "pdf")}"'
@@ -140,9 +139,8 @@ def report_pdf(request, key):
 @login_required
 def report_xlsx(request, key):
     report = _report(request, key)
-    try:
-        computed, _f = kit.build(report, request.GET, request.user, now=timezone.now())
-    except KefuError as exc:
+    computed, _f, exc = kit.built(report, request.GET, request.user, now=timezone.now())
+    if exc is not None:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
     response = HttpResponse(output.xlsx_bytes(computed), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{output.file_name(computed, "xlsx")}"'
@@ -165,52 +163,65 @@ def subscription_list(request, key):
     report = _report(request, key)
     if not request.user.has_perm("reports.manage_subscriptions"):
         raise PermissionDenied
-    now = timezone.now()
-    post, error, status = request.POST, None, 200
-    if request.method == "POST":
-        try:
-            if post.get("cancel", "").isdigit():
-                sub = get_object_or_404(Subscription, pk=int(post["cancel"]), owner=request.user, report=key)
-                subscriptions.unsubscribe(sub, by=request.user, now=now)
-                messages.success(request, _("已取消订阅。"))
-                return redirect("reports:subscriptions", key=key)
-            people = _recipient_choices(report, request.user)
-            chosen = {p for p in post.getlist("recipients") if p.isdigit()}
-            at = parse_time(post.get("at", "") or "")
-            if at is None:
-                raise Invalid(BAD_TIME, field="at")
-            sub = subscriptions.subscribe(
-                key,
-                every=post.get("every", ""),
-                weekday=_number(post.get("weekday"), 0, 0, 6),
-                day=_number(post.get("day"), 1, 1, 28),
-                at=at,
-                recipients=[u for u in people if str(u.pk) in chosen],
-                addresses=post.get("addresses", ""),
-                due_rule=post.get("due_rule", ""),
-                by=request.user,
-                now=now,
-            )
-            local = timezone.localtime(sub.next_run_at)
-            messages.success(request, _("已订阅，首次发送时间 %(at)s。") % {"at": f"{local:%Y-%m-%d %H:%M}"})
-            return redirect("reports:subscriptions", key=key)
-        except KefuError as exc:
-            error, status = exc, exc.status
-    return render(
+    post = request.POST
+
+    def page(error=None):
+        return render(
+            request,
+            "reports/subscriptions.html",
+            {
+                "report": report,
+                "subscriptions": Subscription.objects.filter(
+                    owner=request.user, report=key, active=True
+                ).prefetch_related("recipients"),
+                "people": _recipient_choices(report, request.user),
+                "rules": DeadlineRule.objects.filter(enabled=True).order_by("key"),
+                "everies": Subscription.Every.choices,
+                "weekdays": list(enumerate(WEEKDAY_LABELS)),
+                "sent": post if error else None,
+                "chosen": post.getlist("recipients") if error else [],
+                "error": error,
+            },
+            status=error.status if error else 200,
+        )
+
+    if request.method != "POST":
+        return page()
+    if post.get("cancel", "").isdigit():
+        sub = get_object_or_404(Subscription, pk=int(post["cancel"]), owner=request.user, report=key)
+        return act(
+            request,
+            subscriptions.unsubscribe,
+            sub,
+            done=_("已取消订阅。"),
+            then=reverse("reports:subscriptions", args=[key]),
+        )
+
+    def subscribe(*, by, now):
+        people = _recipient_choices(report, by)
+        chosen = {p for p in post.getlist("recipients") if p.isdigit()}
+        at = parse_time(post.get("at", "") or "")
+        if at is None:
+            raise Invalid(BAD_TIME, field="at")
+        return subscriptions.subscribe(
+            key,
+            every=post.get("every", ""),
+            weekday=_number(post.get("weekday"), 0, 0, 6),
+            day=_number(post.get("day"), 1, 1, 28),
+            at=at,
+            recipients=[u for u in people if str(u.pk) in chosen],
+            addresses=post.get("addresses", ""),
+            due_rule=post.get("due_rule", ""),
+            by=by,
+            now=now,
+        )
+
+    return act(
         request,
-        "reports/subscriptions.html",
-        {
-            "report": report,
-            "subscriptions": Subscription.objects.filter(owner=request.user, report=key, active=True).prefetch_related(
-                "recipients"
-            ),
-            "people": _recipient_choices(report, request.user),
-            "rules": DeadlineRule.objects.filter(enabled=True).order_by("key"),
-            "everies": Subscription.Every.choices,
-            "weekdays": list(enumerate(WEEKDAY_LABELS)),
-            "sent": post if error else None,
-            "chosen": post.getlist("recipients") if error else [],
-            "error": error,
-        },
-        status=status,
+        subscribe,
+        done=lambda sub: (
+            _("已订阅，首次发送时间 %(at)s。") % {"at": f"{timezone.localtime(sub.next_run_at):%Y-%m-%d %H:%M}"}
+        ),
+        then=reverse("reports:subscriptions", args=[key]),
+        again=page,
     )
