@@ -60,7 +60,7 @@ class InboxTable(Table):
         Column("submitted_by", _("提交人"), value="approval.submitted_by.display_name", cell=_submitted_cell),
         Column("submitted_at", _("提交时间"), value="approval.submitted_at", kind="datetime", page=False),
         Column("due_at", _("审批时限"), kind="datetime", cell=_due_cell, css="text-nowrap"),
-        Column("open", "", cell=_open_cell, export=False),
+        Column("open", _("操作"), cell=_open_cell, export=False),
     )
 
     def rows(self, user, params):

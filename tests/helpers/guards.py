@@ -28,7 +28,9 @@ def _export_rows(response) -> int:
 
     from openpyxl import load_workbook
 
-    return load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].max_row - 1
+    # A write-only workbook records no dimension (max_row is None when read back): count the rows.
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    return sum(1 for _row in sheet.iter_rows(values_only=True)) - 1
 
 
 def world_index(objects: Iterable[models.Model]) -> dict[str, set[str]]:
