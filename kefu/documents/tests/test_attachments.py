@@ -307,5 +307,5 @@ def test_issue14_5_sr1_portal_refuses_an_exe_and_keeps_what_was_typed(client, ma
         reverse("portal:new"), {"title": "打不开", "phenomenon": "双击没反应", "files": upload("补丁.jpg", EXE)}
     )
     html = response.content.decode()
-    assert response.status_code == 200 and "补丁.jpg" in html and "双击没反应" in html
+    assert response.status_code == 400 and "补丁.jpg" in html and "双击没反应" in html
     assert not ServiceRequest.objects.filter(customer=customer).exists()
