@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "kefu.fieldservice",
     "kefu.reports",
     "kefu.kpi",
+    "kefu.feedback",
+    "kefu.problems",
     "kefu.shell",
 ]
 if TESTING:
@@ -409,6 +411,8 @@ CELERY_BEAT_SCHEDULE = {
     "sheet-pdfs": {"task": "kefu.fieldservice.tasks.render_missing_sheet_pdfs", "schedule": 300.0},
     # Subscribed reports (issue 15): each slot claimed once, whatever the number of workers.
     "report-subscriptions": {"task": "kefu.reports.tasks.send_subscriptions", "schedule": 60.0},
+    # Feedback (FB-1): the new comments of surveys and results of return visits, categorised.
+    "feedback-collect": {"task": "kefu.feedback.tasks.collect", "schedule": 300.0},
 }
 
 # --- Deadlines ----------------------------------------------------------------------------

@@ -40,6 +40,8 @@ urlpatterns = [
     path("exports/", include("kefu.shell.export_urls")),
     path("reports/", include("kefu.reports.urls")),
     path("kpi/", include("kefu.kpi.urls")),
+    path("problems/", include("kefu.problems.urls")),
+    path("feedback/", include("kefu.feedback.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", org_api.ObtainToken.as_view(), name="api-token"),
     path("api/auth/logout/", org_api.Logout.as_view(), name="api-logout"),

@@ -11,7 +11,9 @@ workbook from the same computed figures.
     kit.register(report)
 
 A figure's `compute(ctx)` returns a `Value`; `drill(ctx)` names the list page (a URL name of
-`kefu.core.lists`) and its GET filters, so every figure links to the rows behind it.
+`kefu.core.lists`) and its GET filters, so every figure links to the rows behind it. A table's
+cell may be a `Link` (text and URL: a link on the page, its text in the PDF and the workbook)
+or a `Links` (several); a chart whose lines are data (one per category) gives `series`.
 """
 
 from collections.abc import Callable, Sequence
@@ -101,6 +103,28 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A table cell that links somewhere on the page (a request, the rows behind a count);
+    the PDF and the workbook show its text."""
+
+    text: str
+    url: str = ""
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
+@dataclass(frozen=True)
+class Links:
+    """A cell of several links (example requests), shown side by side; text joined by "、"."""
+
+    items: tuple[Link, ...]
+
+    def __str__(self) -> str:
+        return "、".join(str(i) for i in self.items)
+
+
+@dataclass(frozen=True)
 class Table:
     """Rows of a breakdown: `rows(ctx)` returns lists of cells, numbers as numbers."""
 
@@ -113,13 +137,15 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A trend (line) of figures over the last `periods` periods."""
+    """A trend (line) of figures over the last `periods` periods, or of the lines `series(ctx,
+    periods)` returns, [(name, values)], where the lines are data (one per category)."""
 
     key: str
     title: str
-    figures: Sequence[str]
+    figures: Sequence[str] = ()
     periods: int = 12
     kind: str = "line"
+    series: Callable[[Context, list[Period]], list[tuple[str, list[float | None]]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -230,7 +256,7 @@ def compute(report: Report, ctx: Context) -> Computed:
     charts = []
     for chart in report.charts:
         periods = ctx.period.trend(chart.periods)
-        series = []
+        series = [(str(name), values) for name, values in chart.series(ctx, periods)] if chart.series else []
         for key in chart.figures:
             fig = report.figure(key)
             values = fig.series(ctx, periods) if fig.series else [fig.compute(ctx.at(p)) for p in periods]
