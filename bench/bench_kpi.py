@@ -5,9 +5,13 @@ shelved-reply clocks, generated if missing) and adds a year of call logs (HL-8: 
 day). Then measures, as the service manager sees them, for one month and for twelve months
 (a custom range of 365 days):
 
-- each figure's selector (p95 over --repeat runs), with its trend where it has one;
+- the daily aggregates: every day of the history built once (resumable: days already built are
+  kept), the time to rebuild one day (p50 / p95 / max over the days built) and in all;
+- each figure's selector (p95 over --repeat runs), with its trend where it has one (with
+  `--figures`: read live they take minutes at 1 M);
 - the whole dashboard (`kit.compute`: every figure, table and the 12-period trends) p95;
-- the page through Django's test client p95.
+- the page through Django's test client p95, from the aggregates (and with `--live`, once
+  counted live as before the aggregates: the aggregate rows moved aside for it).
 
     python bench/bench_kpi.py --requests 200000                 # SQLite, $KEFU_VAR_DIR/bench-requests.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kefu_bench_requests python bench/bench_kpi.py
@@ -72,12 +76,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--figures", action="store_true", help="also time each figure and table")
+    parser.add_argument("--live", action="store_true", help="also time the page counted live")
     args = parser.parse_args()
     n = args.requests
     from django.core.management import call_command
     from django.db import transaction
-    from django.http import QueryDict
-    from django.test import Client
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
@@ -103,28 +107,93 @@ def main() -> None:
     manager = User.objects.get(username="service_manager")
     tz = periods.company_zone()
     today = now.astimezone(tz).date()
+    build_days(now=now, today=today, n=n)
     spans = {
         "month": periods.containing(periods.MONTH, today, tz).back(),
         "year": periods.Period(periods.CUSTOM, today - timedelta(days=365), today - timedelta(days=1), tz),
     }
+    modes = ["aggregates", "live"] if args.live else ["aggregates"]
     for name, period in spans.items():
         ctx = kit.Context(user=manager, period=period, filters={}, now=now)
+        for mode in modes:
+            with aggregates_hidden(mode == "live"):
+                ms, _c = timed(lambda ctx=ctx: kit.compute(KPI, ctx), args.repeat)
+                br.emit(f"kpi.{name}.{mode}.dashboard_p95", ms, "ms", n, figures=len(KPI.figures))
+                measure_page(f"kpi.{name}.{mode}", manager, period, args.repeat, n)
+        if not args.figures:
+            continue
         for fig in KPI.figures:
             ms, value = timed(lambda fig=fig, ctx=ctx: fig.compute(ctx), args.repeat)
             br.emit(f"kpi.{name}.{fig.key}_p95", ms, "ms", n, figure=value.value, base=value.base)
         for table in KPI.tables:
             ms, _rows = timed(lambda table=table, ctx=ctx: table.rows(ctx), args.repeat)
             br.emit(f"kpi.{name}.table.{table.key}_p95", ms, "ms", n)
-        ms, _c = timed(lambda ctx=ctx: kit.compute(KPI, ctx), args.repeat)
-        br.emit(f"kpi.{name}.dashboard_p95", ms, "ms", n, figures=len(KPI.figures), trends=len(KPI.charts))
-        client = Client(SERVER_NAME="localhost")
-        client.force_login(manager)
-        query = QueryDict(mutable=True)
-        query.update(period.params())
-        url = f"/reports/kpi/?{query.urlencode()}"
-        ms, response = timed(lambda url=url, client=client: client.get(url), args.repeat)
-        br.check(response.status_code == 200, response.status_code)
-        br.emit(f"kpi.{name}.page_p95", ms, "ms", n)
+
+
+def build_days(*, now, today, n) -> None:
+    """Every day of the generated history built once (the nightly job's work; resumable)."""
+    from kefu.kpi.aggregates import STORE
+    from kefu.reports import aggregates
+    from kefu.reports.models import AggregateDay
+    from kefu.servicedesk.models import ServiceRequest
+
+    first = ServiceRequest.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if first is None:
+        return
+    built = set(AggregateDay.objects.filter(store=STORE.key, built_at__isnull=False).values_list("day", flat=True))
+    day, samples, rows = first.astimezone(br.SH).date(), [], 0
+    t0 = perf_counter()
+    while day <= today:
+        if day not in built:
+            t = perf_counter()
+            rows += aggregates.rebuild(STORE, day, now=now) or 0
+            samples.append(perf_counter() - t)
+        day += timedelta(days=1)
+    if samples:
+        samples.sort()
+        extra = {"days": len(samples), "rows": rows}
+        br.emit("kpi.rebuild_day_p50", round(1000 * samples[len(samples) // 2], 1), "ms", n, **extra)
+        br.emit("kpi.rebuild_day_p95", br.p95(samples), "ms", n, **extra)
+        br.emit("kpi.rebuild_day_max", round(1000 * samples[-1], 1), "ms", n, **extra)
+        br.emit("kpi.rebuild_all_days", round(perf_counter() - t0, 1), "s", n, **extra)
+
+
+class aggregates_hidden:
+    """For the live figures: the built days marked unbuilt for the block, then restored."""
+
+    def __init__(self, hide: bool):
+        self.hide, self.saved = hide, []
+
+    def __enter__(self):
+        from kefu.reports.models import AggregateDay
+
+        if self.hide:
+            self.saved = list(AggregateDay.objects.filter(built_at__isnull=False).values_list("pk", "built_at"))
+            AggregateDay.objects.update(built_at=None)
+
+    def __exit__(self, *exc):
+        from kefu.reports.models import AggregateDay
+
+        for pk, built_at in self.saved:
+            AggregateDay.objects.filter(pk=pk).update(built_at=built_at)
+
+
+def measure_page(name, manager, period, repeat, n) -> None:
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(manager)
+    query = QueryDict(mutable=True)
+    query.update(period.params())
+    url = f"/reports/kpi/?{query.urlencode()}"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    br.check(response.status_code == 200, response.status_code)
+    ms, response = timed(lambda: client.get(url), repeat)
+    br.emit(f"{name}.page_p95", ms, "ms", n, queries=len(queries.captured_queries))
 
 
 if __name__ == "__main__":

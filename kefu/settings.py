@@ -413,6 +413,14 @@ CELERY_BEAT_SCHEDULE = {
     "report-subscriptions": {"task": "kefu.reports.tasks.send_subscriptions", "schedule": 60.0},
     # Feedback (FB-1): the new comments of surveys and results of return visits, categorised.
     "feedback-collect": {"task": "kefu.feedback.tasks.collect", "schedule": 300.0},
+    # Daily report aggregates (issue 15): yesterday and today every 10 minutes, each day claimed
+    # by one worker; once a day the last weeks again (figures that settle late).
+    "report-aggregates": {"task": "kefu.reports.tasks.rebuild_aggregates", "schedule": 600.0},
+    "report-aggregates-settle": {
+        "task": "kefu.reports.tasks.rebuild_aggregates",
+        "schedule": 86400.0,
+        "kwargs": {"days": 0},
+    },
 }
 
 # --- Deadlines ----------------------------------------------------------------------------

@@ -16,3 +16,4 @@ class KpiConfig(AppConfig):
         )
         workbench.register(views.workbench_panel)
         demo_data.register(demo.load)
+        demo_data.register(demo.build_aggregates)  # after the history: its days built

@@ -11,8 +11,8 @@ it is decided, i.e. met, or past its due time at `now`; it is on time when met b
 """
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
-from statistics import median
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -56,6 +56,25 @@ def clocks_visible(user) -> QuerySet:
     return Clock.objects.all()
 
 
+@dataclass(frozen=True)
+class Counted:
+    """A counted figure's definition: its rows (the whole, i.e. the base), the part of them
+    (None: a plain count), and the field naming whose work a row is (the people filter). The
+    live figure and the daily aggregates (kefu.kpi.aggregates) both count these rows."""
+
+    rows: QuerySet
+    part: Q | None
+    person: str
+
+    def counts(self) -> tuple[int, int]:
+        """(part, whole) in one query."""
+        got = self.rows.aggregate(whole=Count("pk"), part=Count("pk", filter=self.part) if self.part else Count("pk"))
+        return got["part"], got["whole"]
+
+    def value(self) -> Value:
+        return Value.rate(*self.counts())
+
+
 def _bucketed(field: str, spans) -> tuple[datetime, datetime, list[Q]]:
     """The whole range of the spans, and one condition per span on `field`."""
     lo, hi = min(a for a, _b in spans), max(b for _a, b in spans)
@@ -72,20 +91,30 @@ def _rates(qs: QuerySet, buckets: list[Q], part: Q) -> list[Value]:
     return [Value.rate(counts[f"p{i}"], counts[f"w{i}"]) for i in range(len(buckets))]
 
 
+MET_IN_TIME = Q(state=ClockState.MET, met_at__lte=F("due_at"))
+
+
+def clock_rows(user, start, end, *, now, rules, people=None) -> Counted:
+    """The clocks of `rules` started in [start, end) and decided by `now`; the part: met by
+    their due time."""
+    qs = _people(_in(clocks_visible(user).filter(rule__key__in=list(rules)), "started_at", start, end), "owner", people)
+    decided = qs.filter(
+        Q(state=ClockState.MET) | Q(state__in=[ClockState.RUNNING, ClockState.BREACHED], due_at__lte=now)
+    )
+    return Counted(decided, MET_IN_TIME, "owner")
+
+
 def clock_compliance_series(user, spans, *, now, rules, people=None) -> list[Value]:
     """Share of the clocks of `rules` started in each span [start, end) and decided by `now`
     that were met by their due time; one query for all the spans (a trend)."""
     lo, hi, buckets = _bucketed("started_at", spans)
-    qs = _people(_in(clocks_visible(user).filter(rule__key__in=list(rules)), "started_at", lo, hi), "owner", people)
-    decided = qs.filter(
-        Q(state=ClockState.MET) | Q(state__in=[ClockState.RUNNING, ClockState.BREACHED], due_at__lte=now)
-    )
-    return _rates(decided, buckets, Q(state=ClockState.MET, met_at__lte=F("due_at")))
+    counted = clock_rows(user, lo, hi, now=now, rules=rules, people=people)
+    return _rates(counted.rows, buckets, counted.part)
 
 
 def clock_compliance(user, start, end, *, now, rules, people=None) -> Value:
     """One period of `clock_compliance_series` (the same definition)."""
-    return clock_compliance_series(user, [(start, end)], now=now, rules=rules, people=people)[0]
+    return clock_rows(user, start, end, now=now, rules=rules, people=people).value()
 
 
 def first_response_series(user, spans, *, now, priority, people=None) -> list[Value]:
@@ -101,36 +130,68 @@ def requests_in(user, start, end, people=None) -> QuerySet:
     return _people(_in(ServiceRequest.objects.visible_to(user), "created_at", start, end), "owner", people)
 
 
+def resolved(user, start, end, people=None) -> QuerySet:
+    """The requests taken in in the period and solved since."""
+    return requests_in(user, start, end, people).filter(solved_at__isnull=False)
+
+
 def resolution_hours(user, start, end, *, people=None) -> list[float]:
     """Hours from intake to solution of the requests taken in in the period and solved since."""
-    rows = requests_in(user, start, end, people).filter(solved_at__isnull=False).values_list("created_at", "solved_at")
+    rows = resolved(user, start, end, people).values_list("created_at", "solved_at")
     return [(solved - created).total_seconds() / 3600 for created, solved in rows]
 
 
+def bucket_of(hours: float) -> str:
+    return next(label for limit, label in RESOLUTION_BUCKETS if limit is None or hours <= limit)
+
+
+def whole_hours(hours: float) -> int:
+    """The median counts whole hours begun, rounded down (so daily aggregates add up exactly)."""
+    return int(hours + 1e-9)
+
+
+def median_of_counts(counts: Counter) -> Value:
+    """The median of values given as {value: how many}."""
+    total = sum(counts.values())
+    if not total:
+        return Value(None, 0)
+    ordered = sorted(counts)
+    low, high = (total - 1) // 2, total // 2  # the middle one or two positions
+    seen, picks = 0, {}
+    for v in ordered:
+        for pos in (low, high):
+            if pos not in picks and seen <= pos < seen + counts[v]:
+                picks[pos] = v
+        seen += counts[v]
+    return Value(round((picks[low] + picks[high]) / 2, 1), total)
+
+
 def median_resolution(user, start, end, *, people=None) -> Value:
+    """The median of the resolution times in whole hours (`whole_hours`)."""
     hours = resolution_hours(user, start, end, people=people)
-    return Value(round(median(hours), 1) if hours else None, len(hours))
+    return median_of_counts(Counter(whole_hours(h) for h in hours))
+
+
+def distribution(counts: Counter, labels) -> list[list]:
+    """[label, count, share %] of each label, in order."""
+    total = sum(counts.values())
+    return [
+        [str(label), counts.get(key, 0), round(100.0 * counts.get(key, 0) / total, 1) if total else None]
+        for key, label in labels
+    ]
 
 
 def resolution_distribution(user, start, end, *, people=None) -> list[list]:
     """[bucket, count, share %] of the resolution times."""
-    hours = resolution_hours(user, start, end, people=people)
-    counts = Counter()
-    for h in hours:
-        counts[next(label for limit, label in RESOLUTION_BUCKETS if limit is None or h <= limit)] += 1
-    total = len(hours)
-    return [
-        [label, counts[label], round(100.0 * counts[label] / total, 1) if total else None]
-        for _l, label in RESOLUTION_BUCKETS
-    ]
+    counts = Counter(bucket_of(h) for h in resolution_hours(user, start, end, people=people))
+    return distribution(counts, [(label, label) for _l, label in RESOLUTION_BUCKETS])
 
 
-def first_call_resolution_series(user, spans, *, people=None) -> list[Value]:
-    """Phone requests taken in in each span that were solved on the phone: a hotline record
+def first_call_rows(user, start, end, *, people=None) -> Counted:
+    """Phone requests taken in in the period that were solved on the phone: a hotline record
     ended "电话解决" during the call (not at a later callback), no work order was asked for,
     and the request was not handed to anyone else (its owner took the call)."""
-    lo, hi, buckets = _bucketed("created_at", spans)
-    qs = requests_in(user, lo, hi, people).filter(channel=ServiceRequest.Channel.PHONE)
+    qs = requests_in(user, start, end, people).filter(channel=ServiceRequest.Channel.PHONE)
     solved_by_owner = HotlineRecord.objects.filter(
         request=OuterRef("pk"),
         outcome=HotlineRecord.Outcome.SOLVED,
@@ -138,26 +199,44 @@ def first_call_resolution_series(user, spans, *, people=None) -> list[Value]:
         engineer=OuterRef("owner"),
     )
     onsite = WorkOrder.all_objects.filter(request=OuterRef("pk"))
-    return _rates(qs, buckets, Q(Exists(solved_by_owner)) & ~Q(Exists(onsite)))
+    return Counted(qs, Q(Exists(solved_by_owner)) & ~Q(Exists(onsite)), "owner")
+
+
+def first_call_resolution_series(user, spans, *, people=None) -> list[Value]:
+    """`first_call_rows` of each span in one query (a trend)."""
+    lo, hi, buckets = _bucketed("created_at", spans)
+    counted = first_call_rows(user, lo, hi, people=people)
+    return _rates(counted.rows, buckets, counted.part)
 
 
 def first_call_resolution(user, start, end, *, people=None) -> Value:
-    return first_call_resolution_series(user, [(start, end)], people=people)[0]
+    return first_call_rows(user, start, end, people=people).value()
 
 
 def calls_in(user, start, end, people=None) -> QuerySet:
     return _people(_in(CallLog.objects.visible_to(user), "at", start, end), "engineer", people)
 
 
-def connection_rate_series(user, spans, *, people=None) -> list[Value]:
+ANSWERED = Q(answered=True)
+
+
+def call_rows(user, start, end, *, people=None) -> Counted:
     """HL-8: incoming calls answered of all incoming calls (target ≥ 90 %): the calls page's
     count (`servicedesk.selectors.connection_rate`), narrowed to `people` when given."""
+    return Counted(calls_in(user, start, end, people), ANSWERED, "engineer")
+
+
+def connection_rate_series(user, spans, *, people=None) -> list[Value]:
     lo, hi, buckets = _bucketed("at", spans)
     return _rates(calls_in(user, lo, hi, people), buckets, Q(answered=True))
 
 
 def connection_rate(user, start, end, *, people=None) -> Value:
-    return connection_rate_series(user, [(start, end)], people=people)[0]
+    return call_rows(user, start, end, people=people).value()
+
+
+def engineer_label(name: str | None, username: str | None) -> str:
+    return name or username or "—"
 
 
 def connection_by(user, start, end, *, by: str, people=None) -> list[list]:
@@ -167,7 +246,7 @@ def connection_by(user, start, end, *, by: str, people=None) -> list[list]:
         rows = qs.values("engineer__name", "engineer__username").annotate(
             n=Count("pk"), ok=Count("pk", filter=Q(answered=True))
         )
-        out = [[r["engineer__name"] or r["engineer__username"] or "—", r["n"], r["ok"]] for r in rows]
+        out = [[engineer_label(r["engineer__name"], r["engineer__username"]), r["n"], r["ok"]] for r in rows]
     else:
         rows = (
             qs.annotate(day=TruncDate("at", tzinfo=start.tzinfo))
@@ -183,20 +262,26 @@ def orders_visible(user) -> QuerySet:
     return WorkOrder.objects.visible_to(user)
 
 
-def appointments_kept(user, start, end, *, people=None) -> Value:
+def appointment_rows(user, start, end, *, people=None) -> Counted:
     """OS-2: appointments due to start in the period (up to now) not recorded as missed."""
     qs = Appointment.objects.filter(order__in=orders_visible(user).values("pk"))
     qs = _people(_in(qs, "start", start, end), "order__engineer", people)
-    counts = qs.aggregate(whole=Count("pk"), part=Count("pk", filter=Q(missed_reason="")))
-    return Value.rate(counts["part"], counts["whole"])
+    return Counted(qs, Q(missed_reason=""), "order__engineer")
 
 
-def on_time_arrival(user, start, end, *, people=None) -> Value:
+def appointments_kept(user, start, end, *, people=None) -> Value:
+    return appointment_rows(user, start, end, people=people).value()
+
+
+def arrival_rows(user, start, end, *, people=None) -> Counted:
     """OS-3: visits checked in in the period within the agreed window (by its end)."""
     qs = _people(_in(orders_visible(user), "checked_in_at", start, end), "engineer", people)
     qs = qs.filter(appointment_end__isnull=False)
-    counts = qs.aggregate(whole=Count("pk"), part=Count("pk", filter=Q(checked_in_at__lte=F("appointment_end"))))
-    return Value.rate(counts["part"], counts["whole"])
+    return Counted(qs, Q(checked_in_at__lte=F("appointment_end")), "engineer")
+
+
+def on_time_arrival(user, start, end, *, people=None) -> Value:
+    return arrival_rows(user, start, end, people=people).value()
 
 
 def write_off_on_time(user, start, end, *, now, people=None) -> Value:
@@ -209,28 +294,37 @@ def sheets_signed(user, start, end, people=None) -> QuerySet:
     return _people(_in(qs, "signed_at", start, end), "order__engineer", people)
 
 
+def sheet_table(counts: Counter) -> list[list]:
+    """[outcome, sheets, share %] from {outcome: sheets}."""
+    return distribution(counts, ServiceSheet.Outcome.choices)
+
+
 def sheet_outcomes(user, start, end, *, people=None) -> list[list]:
     """[outcome, sheets, share %] of the sheets signed in the period (OS-4)."""
-    counts = dict(sheets_signed(user, start, end, people).values_list("outcome").annotate(n=Count("pk")))
-    total = sum(counts.values())
-    return [
-        [str(label), counts.get(value, 0), round(100.0 * counts.get(value, 0) / total, 1) if total else None]
-        for value, label in ServiceSheet.Outcome.choices
-    ]
+    return sheet_table(sheet_outcome_counts(user, start, end, people))
+
+
+def sheet_outcome_counts(user, start, end, people=None) -> Counter:
+    return Counter(dict(sheets_signed(user, start, end, people).values_list("outcome").annotate(n=Count("pk"))))
+
+
+def sheet_rows(user, start, end, *, people=None) -> Counted:
+    """Sheets signed in the period with the outcome "已解决"."""
+    return Counted(sheets_signed(user, start, end, people), Q(outcome=ServiceSheet.Outcome.SOLVED), "order__engineer")
 
 
 def onsite_solved(user, start, end, *, people=None) -> Value:
-    """Sheets signed in the period with the outcome "已解决"."""
-    qs = sheets_signed(user, start, end, people)
-    counts = qs.aggregate(whole=Count("pk"), part=Count("pk", filter=Q(outcome=ServiceSheet.Outcome.SOLVED)))
-    return Value.rate(counts["part"], counts["whole"])
+    return sheet_rows(user, start, end, people=people).value()
+
+
+def repeat_rows(user, start, end, *, people=None) -> Counted:
+    """Work orders asked for in the period that follow an earlier visit of the same request."""
+    qs = _people(_in(orders_visible(user), "created_at", start, end), "engineer", people)
+    return Counted(qs, Q(previous__isnull=False), "engineer")
 
 
 def repeat_visits(user, start, end, *, people=None) -> Value:
-    """Work orders asked for in the period that follow an earlier visit of the same request."""
-    qs = _people(_in(orders_visible(user), "created_at", start, end), "engineer", people)
-    counts = qs.aggregate(whole=Count("pk"), part=Count("pk", filter=Q(previous__isnull=False)))
-    return Value.rate(counts["part"], counts["whole"])
+    return repeat_rows(user, start, end, people=people).value()
 
 
 def return_visits_series(user, spans, *, now, people=None) -> list[Value]:
@@ -247,29 +341,44 @@ def surveys_answered(user, start, end, people=None) -> QuerySet:
     return _people(_in(qs, "answered_at", start, end), "served_by", people)
 
 
-def satisfaction_average(user, start, end, *, people=None) -> Value:
+def ratings(user, start, end, *, people=None) -> Counter:
+    """{rating (None: answered without one): surveys} of the surveys answered in the period."""
+    return Counter(dict(surveys_answered(user, start, end, people).values_list("rating").annotate(n=Count("pk"))))
+
+
+def average_of(counts: Counter) -> Value:
     """RV-7: the average rating (1–5) of the surveys answered in the period."""
-    ratings = list(surveys_answered(user, start, end, people).values_list("rating", flat=True))
-    ratings = [r for r in ratings if r is not None]
-    return Value(round(sum(ratings) / len(ratings), 2) if ratings else None, len(ratings))
+    rated = {r: n for r, n in counts.items() if r is not None}
+    n = sum(rated.values())
+    return Value(round(sum(r * k for r, k in rated.items()) / n, 2) if n else None, n)
+
+
+def satisfaction_average(user, start, end, *, people=None) -> Value:
+    return average_of(ratings(user, start, end, people=people))
+
+
+def unsatisfied_rows(user, start, end, *, people=None) -> Counted:
+    """Answered surveys rated 1–2 or marked "存在问题" (each opens a rectification)."""
+    bad = Q(problem=True) | Q(rating__lte=UNSATISFIED_MAX)
+    return Counted(surveys_answered(user, start, end, people), bad, "served_by")
 
 
 def unsatisfied_share(user, start, end, *, people=None) -> Value:
-    """Answered surveys rated 1–2 or marked "存在问题" (each opens a rectification)."""
-    qs = surveys_answered(user, start, end, people)
-    bad = Q(problem=True) | Q(rating__lte=UNSATISFIED_MAX)
-    counts = qs.aggregate(whole=Count("pk"), part=Count("pk", filter=bad))
-    return Value.rate(counts["part"], counts["whole"])
+    return unsatisfied_rows(user, start, end, people=people).value()
 
 
-def satisfaction_distribution(user, start, end, *, people=None) -> list[list]:
-    """[rating, answers, share %]."""
-    counts = dict(surveys_answered(user, start, end, people).values_list("rating").annotate(n=Count("pk")))
+def rating_table(counts: Counter) -> list[list]:
+    """[rating, answers, share %] (the share of all answers, a rating or not)."""
     total = sum(counts.values())
     return [
         [f"{r} ★", counts.get(r, 0), round(100.0 * counts.get(r, 0) / total, 1) if total else None]
         for r in (5, 4, 3, 2, 1)
     ]
+
+
+def satisfaction_distribution(user, start, end, *, people=None) -> list[list]:
+    """[rating, answers, share %]."""
+    return rating_table(ratings(user, start, end, people=people))
 
 
 def rectifications_open(user, *, people=None) -> Value:
@@ -302,27 +411,45 @@ def overdue_clocks(user, *, now, people=None) -> Value:
     return Value.count(_people(qs, "owner", people).count())
 
 
-def workload(user, start, end, *, now, by: str, people=None) -> list[list]:
-    """[engineer or department, requests taken in, work orders, return visits done, open clocks now]."""
+def workload_rows(user, start, end, *, people=None) -> list[tuple[QuerySet, str]]:
+    """The period's columns of the workload: (rows, whose work) of requests taken in, work
+    orders asked for and return visits done."""
+    orders = _people(_in(orders_visible(user), "created_at", start, end), "engineer", people)
+    visits = _people(_in(ReturnVisit.objects.visible_to(user), "done_at", start, end), "done_by", people)
+    return [
+        (requests_in(user, start, end, people).exclude(owner=None), "owner"),
+        (orders.exclude(engineer=None), "engineer"),
+        (visits.exclude(done_by=None), "done_by"),
+    ]
+
+
+def per_person(qs: QuerySet, person: str) -> Counter:
+    return Counter(dict(qs.values_list(person).annotate(n=Count("pk")).order_by()))
+
+
+def open_clocks_now(user, *, people=None) -> Counter:
+    """{owner: open clocks} now (the workload's last column)."""
+    qs = clocks_visible(user).filter(state__in=[ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED])
+    return per_person(_people(qs, "owner", people).exclude(owner=None), "owner")
+
+
+def workload_table(columns: list[Counter], *, by: str) -> list[list]:
+    """[engineer or department, …one count per column] from {user id: count} per column."""
 
     def label(u) -> str:
         return (u.name or u.username) if by == "engineer" else (u.department.name if u.department_id else "—")
 
     rows: dict[str, list[int]] = {}
-
-    def add(user_ids: dict[int, int], column: int) -> None:
-        for u in User.objects.filter(pk__in=list(user_ids)).select_related("department"):
-            rows.setdefault(label(u), [0, 0, 0, 0])[column] += user_ids[u.pk]
-
-    add(dict(requests_in(user, start, end, people).exclude(owner=None).values_list("owner").annotate(n=Count("pk"))), 0)
-    orders = _people(_in(orders_visible(user), "created_at", start, end), "engineer", people).exclude(engineer=None)
-    add(dict(orders.values_list("engineer").annotate(n=Count("pk"))), 1)
-    visits = _people(_in(ReturnVisit.objects.visible_to(user), "done_at", start, end), "done_by", people)
-    add(dict(visits.exclude(done_by=None).values_list("done_by").annotate(n=Count("pk"))), 2)
-    open_clocks = _people(
-        clocks_visible(user).filter(state__in=[ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED]),
-        "owner",
-        people,
-    )
-    add(dict(open_clocks.exclude(owner=None).values_list("owner").annotate(n=Count("pk"))), 3)
+    ids = {pk for column in columns for pk in column}
+    people = {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("department")}
+    for i, column in enumerate(columns):
+        for pk, n in column.items():
+            if pk in people:
+                rows.setdefault(label(people[pk]), [0] * len(columns))[i] += n
     return sorted(([name, *counts] for name, counts in rows.items()), key=lambda r: (-sum(r[1:]), r[0]))
+
+
+def workload(user, start, end, *, now, by: str, people=None) -> list[list]:
+    """[engineer or department, requests taken in, work orders, return visits done, open clocks now]."""
+    columns = [per_person(qs, person) for qs, person in workload_rows(user, start, end, people=people)]
+    return workload_table([*columns, open_clocks_now(user, people=people)], by=by)

@@ -41,10 +41,11 @@ class Value:
 
     value: float | None
     base: int | None = None
+    part: int | None = None  # a rate's numerator (what daily aggregates add up)
 
     @classmethod
     def rate(cls, part: int, whole: int) -> "Value":
-        return cls(round(100.0 * part / whole, 1) if whole else None, whole)
+        return cls(round(100.0 * part / whole, 1) if whole else None, whole, part)
 
     @classmethod
     def count(cls, n: int) -> "Value":
@@ -159,6 +160,9 @@ class Report:
     filters: Sequence[Filter] = ()
     default_period: str = "month"
     groups: dict[str, str] = field(default_factory=dict)
+    # As of when the figures are (the page's "数据截至"): figures read from daily aggregates are
+    # as old as the oldest day built; default: computed now.
+    as_of: Callable[[Context], datetime] | None = None
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -262,7 +266,7 @@ def compute(report: Report, ctx: Context) -> Computed:
             values = fig.series(ctx, periods) if fig.series else [fig.compute(ctx.at(p)) for p in periods]
             series.append((str(fig.label), [v.value for v in values]))
         charts.append(ChartResult(chart, [p.short_label for p in periods], series))
-    return Computed(report, ctx, figures, tables, charts, as_of=ctx.now)
+    return Computed(report, ctx, figures, tables, charts, as_of=report.as_of(ctx) if report.as_of else ctx.now)
 
 
 def read_filters(report: Report, params, user) -> tuple[dict[str, str], list[dict]]:

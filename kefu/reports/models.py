@@ -82,3 +82,43 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription} {self.period}"
+
+
+# --- daily aggregates (kefu.reports.aggregates) ----------------------------------------------
+
+
+class DailyAggregate(models.Model):
+    """One pre-counted row of a day: `part` of `whole` (a rate's numerator and denominator; a
+    plain count has whole = part) of one `metric`, split by `bin` where a figure needs it (an
+    outcome, a rating, whole hours). A domain's store subclasses it with its own dimensions
+    (the person whose work it is, a station, a product …)."""
+
+    day = models.DateField(_("日期"))
+    metric = models.CharField(_("指标"), max_length=60)
+    bin = models.CharField(_("分组"), max_length=30, blank=True, default="")
+    part = models.PositiveBigIntegerField(_("分子"), default=0)
+    whole = models.PositiveBigIntegerField(_("分母"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class AggregateDay(models.Model):
+    """When a store's day was last built, and the claim of the worker building it now (a
+    conditional UPDATE, like a subscription's slot: two workers never both build a day)."""
+
+    store = models.CharField(_("汇总"), max_length=40)
+    day = models.DateField(_("日期"))
+    built_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    claim = models.CharField(max_length=32, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("每日汇总")
+        verbose_name_plural = _("每日汇总")
+        ordering = ["store", "day"]
+        constraints = [models.UniqueConstraint(fields=["store", "day"], name="reports_one_aggregate_day")]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.day}"
