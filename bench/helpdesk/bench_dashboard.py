@@ -1,0 +1,120 @@
+"""Times django-helpdesk 2.6.1's dashboard and ticket list at 1 M tickets (issue 15, for the record).
+
+Run in helpdesk's own virtualenv after generate_tickets.py:
+
+    cd bench/helpdesk && .venv/bin/python bench_dashboard.py [--repeat R] [--user staff001] [--only dashboard|list]
+
+Logs in as a staff user with Django's test client and requests, R times each (default 5: the dashboard
+is slow), helpdesk's dashboard (`helpdesk:dashboard`), the ticket list page (`helpdesk:list`, its
+default query: open and reopened tickets) and the JSON its table loads for the first page of 25 rows
+(`helpdesk:datatables_ticket_list`, the request the list's page makes in the browser). One JSON line per
+figure: p50 and p95 wall time, with the query count of one request (a separate, untimed request), this
+process's CPU time p95 (`cpu_p95`, steadier on a busy machine; PostgreSQL's own time is not in it), the
+process's peak RSS after the page (`maxrss_mb`) and the machine's load average.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shlex
+import statistics
+import sys
+import time
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hdbench.settings")
+
+import django
+
+django.setup()
+# helpdesk's dashboard filters on naive date strings (calc_basic_ticket_stats): one warning per request.
+warnings.filterwarnings("ignore", message="DateTimeField .* received a naive datetime", category=RuntimeWarning)
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from helpdesk.models import Ticket  # noqa: E402
+from helpdesk.query import query_to_base64  # noqa: E402
+
+# ticket_list's default query (helpdesk/views/staff.py, default_query_params), as the page encodes it.
+DEFAULT_LIST_QUERY = {
+    "filtering": {"status__in": [1, 2]},
+    "sorting": "created",
+    "search_string": "",
+    "sortreverse": False,
+}
+# The parameters DataTables sends for the first page (draw 1, 25 rows, the default order).
+DATATABLES_PARAMS = {"draw": "1", "start": "0", "length": "25"}
+
+
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def percentile(samples: list[float], q: float) -> float:
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
+
+
+def emit(bench: str, value: float, unit: str, n: int, **extra) -> None:
+    line = {
+        "bench": bench,
+        "value": round(value, 3),
+        "unit": unit,
+        "n": n,
+        "db": connection.vendor,
+        "command": " ".join(map(shlex.quote, ["python", *sys.argv])),
+        "loadavg": loadavg(),
+        **extra,
+    }
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
+def get(client: Client, url: str, params: dict | None = None):
+    response = client.get(url, params or {})
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {response.status_code}")
+    return response
+
+
+def measure(client: Client, name: str, url: str, params: dict | None, repeat: int, n: int) -> None:
+    with CaptureQueriesContext(connection) as ctx:
+        response = get(client, url, params)
+        queries = len(ctx.captured_queries)  # inside: captured_queries slices the live log
+    size = len(response.content)
+    walls, cpus = [], []
+    for _ in range(repeat):
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        get(client, url, params)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - cpu0)
+    maxrss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    common = {"queries": queries, "repeat": repeat, "bytes": size, "maxrss_mb": maxrss_mb}
+    emit(f"helpdesk_{name}_p50", percentile(walls, 50), "s", n, **common)
+    emit(f"helpdesk_{name}_p95", percentile(walls, 95), "s", n, cpu_p95=round(percentile(cpus, 95), 3), **common)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--user", default="staff001")
+    parser.add_argument("--only", choices=["dashboard", "list"])
+    args = parser.parse_args()
+    n = Ticket.objects.count()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=args.user))
+    if args.only in (None, "list"):
+        measure(client, "ticket_list_page", reverse("helpdesk:list"), None, args.repeat, n)
+        datatables = reverse("helpdesk:datatables_ticket_list", args=[query_to_base64(DEFAULT_LIST_QUERY)])
+        measure(client, "ticket_list_first_page_json", datatables, DATATABLES_PARAMS, args.repeat, n)
+    if args.only in (None, "dashboard"):
+        measure(client, "dashboard", reverse("helpdesk:dashboard"), None, args.repeat, n)
+
+
+if __name__ == "__main__":
+    main()
