@@ -8,9 +8,11 @@ Logs in as a staff user with Django's test client and requests, R times each (de
 is slow), helpdesk's dashboard (`helpdesk:dashboard`), the ticket list page (`helpdesk:list`, its
 default query: open and reopened tickets) and the JSON its table loads for the first page of 25 rows
 (`helpdesk:datatables_ticket_list`, the request the list's page makes in the browser). One JSON line per
-figure: p50 and p95 wall time, with the query count of one request (a separate, untimed request), this
+figure: p50 and p95 wall time, with the query count of one request (a separate, untimed request) and the
+time its SQL statements took (`sql_s`, as Django's debug cursor sees it: execution and the rows' transfer, not model building), this
 process's CPU time p95 (`cpu_p95`, steadier on a busy machine; PostgreSQL's own time is not in it), the
-process's peak RSS after the page (`maxrss_mb`) and the machine's load average.
+process's peak RSS after the page (`maxrss_mb`) and the machine's load average. Then the dashboard's
+"basic ticket stats" box alone (`calc_basic_ticket_stats`, called directly), where its time goes.
 """
 
 import argparse
@@ -37,8 +39,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from helpdesk.models import Ticket  # noqa: E402
+from helpdesk.models import Queue, Ticket  # noqa: E402
 from helpdesk.query import query_to_base64  # noqa: E402
+from helpdesk.views.staff import calc_basic_ticket_stats  # noqa: E402
 
 # ticket_list's default query (helpdesk/views/staff.py, default_query_params), as the page encodes it.
 DEFAULT_LIST_QUERY = {
@@ -85,7 +88,8 @@ def get(client: Client, url: str, params: dict | None = None):
 def measure(client: Client, name: str, url: str, params: dict | None, repeat: int, n: int) -> None:
     with CaptureQueriesContext(connection) as ctx:
         response = get(client, url, params)
-        queries = len(ctx.captured_queries)  # inside: captured_queries slices the live log
+        captured = ctx.captured_queries  # inside: captured_queries slices the live log
+    queries, sql_s = len(captured), round(sum(float(q["time"]) for q in captured), 3)
     size = len(response.content)
     walls, cpus = [], []
     for _ in range(repeat):
@@ -94,16 +98,39 @@ def measure(client: Client, name: str, url: str, params: dict | None, repeat: in
         walls.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - cpu0)
     maxrss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    common = {"queries": queries, "repeat": repeat, "bytes": size, "maxrss_mb": maxrss_mb}
+    common = {"queries": queries, "sql_s": sql_s, "repeat": repeat, "bytes": size, "maxrss_mb": maxrss_mb}
     emit(f"helpdesk_{name}_p50", percentile(walls, 50), "s", n, **common)
     emit(f"helpdesk_{name}_p95", percentile(walls, 95), "s", n, cpu_p95=round(percentile(cpus, 95), 3), **common)
+
+
+def measure_stats(repeat: int, n: int) -> None:
+    """The dashboard's "basic ticket stats" box alone, as the view calls it for a user of every queue:
+    it len()s the open/resolved tickets by age and loads every closed ticket to average its days open."""
+    tickets = Ticket.objects.filter(queue__in=Queue.objects.all())
+    walls, cpus = [], []
+    for _ in range(repeat):
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        calc_basic_ticket_stats(tickets)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - cpu0)
+    maxrss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    common = {"repeat": repeat, "maxrss_mb": maxrss_mb}
+    emit("helpdesk_dashboard_basic_stats_p50", percentile(walls, 50), "s", n, **common)
+    emit(
+        "helpdesk_dashboard_basic_stats_p95",
+        percentile(walls, 95),
+        "s",
+        n,
+        cpu_p95=round(percentile(cpus, 95), 3),
+        **common,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--user", default="staff001")
-    parser.add_argument("--only", choices=["dashboard", "list"])
+    parser.add_argument("--only", choices=["dashboard", "list", "stats"])
     args = parser.parse_args()
     n = Ticket.objects.count()
     client = Client()
@@ -114,6 +141,8 @@ def main() -> None:
         measure(client, "ticket_list_first_page_json", datatables, DATATABLES_PARAMS, args.repeat, n)
     if args.only in (None, "dashboard"):
         measure(client, "dashboard", reverse("helpdesk:dashboard"), None, args.repeat, n)
+    if args.only in (None, "stats"):
+        measure_stats(args.repeat, n)
 
 
 if __name__ == "__main__":
