@@ -2,17 +2,19 @@
 
 Run in helpdesk's own virtualenv after generate_tickets.py:
 
-    cd bench/helpdesk && .venv/bin/python bench_dashboard.py [--repeat R] [--user staff001] [--only dashboard|list]
+    cd bench/helpdesk && .venv/bin/python bench_dashboard.py [--repeat R] [--user staff001] [--only list|dashboard|stats]
 
 Logs in as a staff user with Django's test client and requests, R times each (default 5: the dashboard
-is slow), helpdesk's dashboard (`helpdesk:dashboard`), the ticket list page (`helpdesk:list`, its
-default query: open and reopened tickets) and the JSON its table loads for the first page of 25 rows
-(`helpdesk:datatables_ticket_list`, the request the list's page makes in the browser). One JSON line per
-figure: p50 and p95 wall time, with the query count of one request (a separate, untimed request) and the
-time its SQL statements took (`sql_s`, as Django's debug cursor sees it: execution and the rows' transfer, not model building), this
-process's CPU time p95 (`cpu_p95`, steadier on a busy machine; PostgreSQL's own time is not in it), the
-process's peak RSS after the page (`maxrss_mb`) and the machine's load average. Then the dashboard's
-"basic ticket stats" box alone (`calc_basic_ticket_stats`, called directly), where its time goes.
+is slow), the ticket list page (`helpdesk:list`, its default query: open and reopened tickets), the JSON
+its table loads for the first page of 25 rows (`helpdesk:datatables_ticket_list`, the request the list
+page makes in the browser) and helpdesk's dashboard (`helpdesk:dashboard`). Then the dashboard's "basic
+ticket stats" box alone (`calc_basic_ticket_stats`, called directly): where its time goes.
+
+One JSON line per figure, p50 and p95 wall time, with: the query count of one request (a first, untimed
+request, so with colder caches) and the time its SQL statements took (`sql_s`, as Django's debug cursor
+sees it: execution and the rows' transfer, not model building); this process's CPU time p95 (`cpu_p95`,
+steadier on a busy machine; PostgreSQL's own time is not in it); the process's peak RSS so far
+(`maxrss_mb`); the machine's load average (`loadavg`).
 """
 
 import argparse
