@@ -60,3 +60,23 @@ def filter_dates(qs, field: str, first, last):
     if last is not None:
         qs = qs.filter(**{f"{field}__date__lte": last})
     return qs
+
+
+def people(params) -> tuple[str, int] | None:
+    """The `engineer` (a user id) or `department` (a department id) GET filter a report's
+    drill-down sends (issue 15): ("engineer" | "department", id), read leniently like the dates."""
+    for key in ("engineer", "department"):
+        value = (params.get(key) or "").strip()
+        if value.isdigit():
+            return key, int(value)
+    return None
+
+
+def filter_people(qs, field: str, params):
+    """Rows whose `field` (a user) is the drill-down's engineer, or a member of its department.
+    It only narrows rows the user already sees, so an id from the URL reveals nothing."""
+    chosen = people(params)
+    if chosen is None:
+        return qs
+    key, pk = chosen
+    return qs.filter(**{field: pk} if key == "engineer" else {f"{field}__department_id": pk})

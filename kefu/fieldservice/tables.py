@@ -103,7 +103,7 @@ class OrderTable(Table):
     )
 
     def rows(self, user, params):
-        qs = selectors.orders_for(user, status=params.get("status", ""))
+        qs = lists.filter_people(selectors.orders_for(user, status=params.get("status", "")), "engineer", params)
         return lists.filter_dates(qs, "created_at", *lists.date_range(params))
 
 

@@ -35,6 +35,7 @@ class FirstVisitTable(Table):
 
     def rows(self, user, params):
         qs = selectors.first_visits_for(user, **filters_of(params))
+        qs = lists.filter_people(qs, "specialist", params)
         return lists.filter_dates(qs, "handed_over_at", *lists.date_range(params))
 
 

@@ -29,7 +29,7 @@ from kefu.servicedesk.models import CallLog, ServiceRequest
 from kefu.surveys.models import Survey
 from kefu.visits.models import ReturnVisit
 
-HOURS, HOURS_ALL, BUCKETS = "resolution.hours", "resolution.hours.all", "resolution.bucket"
+HOURS, BUCKETS = "resolution.hours", "resolution.bucket"
 SHEETS, RATINGS = "sheets", "ratings"
 WORKLOAD = ("workload.requests", "workload.orders", "workload.visits")
 
@@ -67,7 +67,6 @@ RATES: dict[str, tuple[Callable, type]] = {
 }
 SOURCES = {
     HOURS: ServiceRequest,
-    HOURS_ALL: ServiceRequest,
     BUCKETS: ServiceRequest,
     SHEETS: WorkOrder,
     RATINGS: Survey,
@@ -130,14 +129,21 @@ def build(day, start: datetime, end: datetime, now: datetime) -> list[DailyKpi]:
     rows += _rows(RATINGS, s.surveys_answered(user, start, end), "served_by", bin_field="rating")
     for metric, (qs, person) in zip(WORKLOAD, s.workload_rows(user, start, end), strict=True):
         rows += _rows(metric, qs, person)
-    everyone = Counter()
     for metric, counts in resolution_counts(user, start, end).items():
         for (person, label), n in counts.items():
             rows.append(DailyKpi(metric=metric, person_id=person, bin=label, part=n, whole=n))
-            if metric == HOURS:
-                everyone[label] += n
-    rows += [DailyKpi(metric=HOURS_ALL, bin=label, part=n, whole=n) for label, n in everyone.items()]
-    return rows
+    return rows + totals(rows)
+
+
+def totals(rows: list[DailyKpi]) -> list[DailyKpi]:
+    """The company's rows of the day: each metric and bin added up over the people, so a page
+    for everyone reads one row per metric and day however many people there are."""
+    sums: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        got = sums.setdefault((r.metric, r.bin), [0, 0])
+        got[0] += r.part
+        got[1] += r.whole
+    return [DailyKpi(metric=m, bin=b, part=p, whole=w, total=True) for (m, b), (p, w) in sums.items()]
 
 
 STORE = aggregates.register(aggregates.Store("kpi", DailyKpi, build))
@@ -146,15 +152,25 @@ STORE = aggregates.register(aggregates.Store("kpi", DailyKpi, build))
 # --- reading ------------------------------------------------------------------------------
 
 
-def _stored(metric: str, people):
-    qs = DailyKpi.objects.filter(metric=metric)
+def _stored(metric: str, people, *, by_person: bool = False):
+    """The stored rows to add up: the company's totals, or the people's own rows."""
+    if people is None and not by_person:
+        return DailyKpi.objects.filter(metric=metric, total=True)
+    qs = DailyKpi.objects.filter(metric=metric, total=False)
     return qs if people is None else qs.filter(person__in=people)
 
 
 def _plan(ctx: Context, start: datetime, end: datetime, metric: str) -> aggregates.Plan:
     if not sees_all(ctx.user, metric):
         return aggregates.Plan(runs=[], live=[(start, end)], as_of=None)
-    return aggregates.plan(STORE, start, end, now=ctx.now, tz=ctx.period.tz)
+    # The built days are read once per computation (every figure asks for the same ones).
+    built = ctx.memo.get("kpi.built")
+    if built is None:
+        built = ctx.memo["kpi.built"] = aggregates.built_days(STORE, None, None)
+    key = ("kpi.plan", start, end)
+    if key not in ctx.memo:
+        ctx.memo[key] = aggregates.plan(STORE, start, end, now=ctx.now, tz=ctx.period.tz, built=built)
+    return ctx.memo[key]
 
 
 def rate(ctx: Context, metric: str, people) -> Value:
@@ -170,19 +186,28 @@ def rate_series(ctx: Context, metric: str, spans, people) -> list[Value]:
     by_day = {}
     if plan.runs:
         by_day = {r["day"]: r for r in aggregates.sums(_stored(metric, people).filter(plan.days()), "day")}
+    # The pieces of the periods that are counted live (today, days not built): one query.
+    pieces = [
+        (i, max(a, p.start), min(b, p.end))
+        for i, p in enumerate(spans)
+        for a, b in plan.live
+        if max(a, p.start) < min(b, p.end)
+    ]
+    live = [(0, 0)] * len(spans)
+    if pieces:
+        counted = counted_rows(
+            ctx.user, min(a for _i, a, _b in pieces), max(b for _i, _a, b in pieces), ctx.now, people
+        )
+        for (i, _a, _b), (part, whole) in zip(pieces, counted.counts_by([(a, b) for _i, a, b in pieces]), strict=True):
+            live[i] = (live[i][0] + part, live[i][1] + whole)
     out = []
-    for p in spans:
-        part = whole = 0
+    for i, p in enumerate(spans):
+        part, whole = live[i]
         day = p.first
         while day <= p.last:
             if day in by_day:
                 part, whole = part + by_day[day]["part"], whole + by_day[day]["whole"]
             day += timedelta(days=1)
-        for a, b in plan.live:
-            a, b = max(a, p.start), min(b, p.end)
-            if a < b:
-                got = counted_rows(ctx.user, a, b, ctx.now, people).counts()
-                part, whole = part + got[0], whole + got[1]
         out.append(Value.rate(part, whole))
     return out
 
@@ -192,7 +217,7 @@ def binned(ctx: Context, metric: str, people, live: Callable) -> Counter:
     plan = _plan(ctx, ctx.period.start, ctx.period.end, metric)
     counts = Counter()
     if plan.runs:
-        stored = _stored(HOURS_ALL if metric == HOURS and people is None else metric, people)
+        stored = _stored(metric, people)
         for r in aggregates.sums(stored.filter(plan.days()), "bin"):
             counts[r["bin"]] += r["part"]
     for a, b in plan.live:
@@ -205,7 +230,7 @@ def per_person(ctx: Context, metric: str, people, live: Callable) -> dict:
     plan = _plan(ctx, ctx.period.start, ctx.period.end, metric)
     got: dict = {}
     if plan.runs:
-        for r in aggregates.sums(_stored(metric, people).filter(plan.days()), "person"):
+        for r in aggregates.sums(_stored(metric, people, by_person=True).filter(plan.days()), "person"):
             got[r["person"]] = (r["part"], r["whole"])
     for a, b in plan.live:
         for person, (part, whole) in live(ctx.user, a, b).items():

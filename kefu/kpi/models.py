@@ -20,12 +20,14 @@ class DailyKpi(DailyAggregate):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The company's row of a metric and bin (added up over the people): what a page for everyone reads.
+    total = models.BooleanField(_("合计"), default=False)
 
     class Meta:
         verbose_name = _("KPI 每日汇总")
         verbose_name_plural = _("KPI 每日汇总")
         indexes = [
-            models.Index(fields=["metric", "day"], name="kpi_daily_metric_day"),
+            models.Index(fields=["metric", "total", "day"], name="kpi_daily_metric_day"),
             models.Index(fields=["metric", "person", "day"], name="kpi_daily_metric_person"),
             models.Index(fields=["day"], name="kpi_daily_day"),
         ]

@@ -54,12 +54,18 @@ def _who(ctx: Context) -> dict:
     return {"user": ctx.user, "people": people(ctx)}
 
 
+def _people_params(ctx: Context) -> dict:
+    """The engineer or department the dashboard is narrowed to, as the lists read it (`lists.people`)."""
+    for key in ("engineer", "department"):
+        if ctx.filters.get(key):
+            return {key: ctx.filters[key]}
+    return {}
+
+
 def _drill(url_name: str, **extra):
     def build(ctx: Context):
-        filters = {**ctx.period.dates(), **extra}
-        if url_name == "servicedesk:list" and ctx.filters.get("engineer"):
-            filters["owner"] = ctx.filters["engineer"]
-        return url_name, filters
+        # The list narrowed as the dashboard is: the period, and the engineer or department.
+        return url_name, {**ctx.period.dates(), **extra, **_people_params(ctx)}
 
     return build
 
@@ -218,7 +224,7 @@ FIGURES = [
         _("当前尚未完成的整改项数（不限周期）。"),
         compute=lambda ctx: s.rectifications_open(ctx.user, people=people(ctx)),
         higher_is_better=False,
-        drill=lambda ctx: ("surveys:list", {"unsatisfied": "1"}),
+        drill=lambda ctx: ("surveys:list", {"unsatisfied": "1", **_people_params(ctx)}),
         group="care",
     ),
     Figure(
@@ -246,7 +252,7 @@ FIGURES = [
         _("此刻有计时已过时限的未结服务请求数（与服务请求列表的“已超时”相同）。"),
         compute=lambda ctx: s.overdue_requests(ctx.user, now=ctx.now, people=people(ctx)),
         higher_is_better=False,
-        drill=lambda ctx: ("servicedesk:list", {"overdue": "1"}),
+        drill=lambda ctx: ("servicedesk:list", {"overdue": "1", **_people_params(ctx)}),
         group="load",
     ),
     Figure(

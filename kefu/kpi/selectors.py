@@ -65,6 +65,17 @@ class Counted:
     rows: QuerySet
     part: Q | None
     person: str
+    at: str  # the time field that puts a row in a period
+
+    def counts_by(self, spans) -> list[tuple[int, int]]:
+        """(part, whole) of each [start, end) span in one query."""
+        agg = {}
+        for i, (a, b) in enumerate(spans):
+            span = Q(**{f"{self.at}__gte": a, f"{self.at}__lt": b})
+            agg[f"w{i}"] = Count("pk", filter=span)
+            agg[f"p{i}"] = Count("pk", filter=span & self.part) if self.part else Count("pk", filter=span)
+        got = self.rows.aggregate(**agg)
+        return [(got[f"p{i}"], got[f"w{i}"]) for i in range(len(spans))]
 
     def counts(self) -> tuple[int, int]:
         """(part, whole) in one query."""
@@ -101,7 +112,7 @@ def clock_rows(user, start, end, *, now, rules, people=None) -> Counted:
     decided = qs.filter(
         Q(state=ClockState.MET) | Q(state__in=[ClockState.RUNNING, ClockState.BREACHED], due_at__lte=now)
     )
-    return Counted(decided, MET_IN_TIME, "owner")
+    return Counted(decided, MET_IN_TIME, "owner", "started_at")
 
 
 def clock_compliance_series(user, spans, *, now, rules, people=None) -> list[Value]:
@@ -199,7 +210,7 @@ def first_call_rows(user, start, end, *, people=None) -> Counted:
         engineer=OuterRef("owner"),
     )
     onsite = WorkOrder.all_objects.filter(request=OuterRef("pk"))
-    return Counted(qs, Q(Exists(solved_by_owner)) & ~Q(Exists(onsite)), "owner")
+    return Counted(qs, Q(Exists(solved_by_owner)) & ~Q(Exists(onsite)), "owner", "created_at")
 
 
 def first_call_resolution_series(user, spans, *, people=None) -> list[Value]:
@@ -223,7 +234,7 @@ ANSWERED = Q(answered=True)
 def call_rows(user, start, end, *, people=None) -> Counted:
     """HL-8: incoming calls answered of all incoming calls (target ≥ 90 %): the calls page's
     count (`servicedesk.selectors.connection_rate`), narrowed to `people` when given."""
-    return Counted(calls_in(user, start, end, people), ANSWERED, "engineer")
+    return Counted(calls_in(user, start, end, people), ANSWERED, "engineer", "at")
 
 
 def connection_rate_series(user, spans, *, people=None) -> list[Value]:
@@ -266,7 +277,7 @@ def appointment_rows(user, start, end, *, people=None) -> Counted:
     """OS-2: appointments due to start in the period (up to now) not recorded as missed."""
     qs = Appointment.objects.filter(order__in=orders_visible(user).values("pk"))
     qs = _people(_in(qs, "start", start, end), "order__engineer", people)
-    return Counted(qs, Q(missed_reason=""), "order__engineer")
+    return Counted(qs, Q(missed_reason=""), "order__engineer", "start")
 
 
 def appointments_kept(user, start, end, *, people=None) -> Value:
@@ -277,7 +288,7 @@ def arrival_rows(user, start, end, *, people=None) -> Counted:
     """OS-3: visits checked in in the period within the agreed window (by its end)."""
     qs = _people(_in(orders_visible(user), "checked_in_at", start, end), "engineer", people)
     qs = qs.filter(appointment_end__isnull=False)
-    return Counted(qs, Q(checked_in_at__lte=F("appointment_end")), "engineer")
+    return Counted(qs, Q(checked_in_at__lte=F("appointment_end")), "engineer", "checked_in_at")
 
 
 def on_time_arrival(user, start, end, *, people=None) -> Value:
@@ -310,7 +321,9 @@ def sheet_outcome_counts(user, start, end, people=None) -> Counter:
 
 def sheet_rows(user, start, end, *, people=None) -> Counted:
     """Sheets signed in the period with the outcome "已解决"."""
-    return Counted(sheets_signed(user, start, end, people), Q(outcome=ServiceSheet.Outcome.SOLVED), "order__engineer")
+    return Counted(
+        sheets_signed(user, start, end, people), Q(outcome=ServiceSheet.Outcome.SOLVED), "order__engineer", "signed_at"
+    )
 
 
 def onsite_solved(user, start, end, *, people=None) -> Value:
@@ -320,7 +333,7 @@ def onsite_solved(user, start, end, *, people=None) -> Value:
 def repeat_rows(user, start, end, *, people=None) -> Counted:
     """Work orders asked for in the period that follow an earlier visit of the same request."""
     qs = _people(_in(orders_visible(user), "created_at", start, end), "engineer", people)
-    return Counted(qs, Q(previous__isnull=False), "engineer")
+    return Counted(qs, Q(previous__isnull=False), "engineer", "created_at")
 
 
 def repeat_visits(user, start, end, *, people=None) -> Value:
@@ -360,7 +373,7 @@ def satisfaction_average(user, start, end, *, people=None) -> Value:
 def unsatisfied_rows(user, start, end, *, people=None) -> Counted:
     """Answered surveys rated 1–2 or marked "存在问题" (each opens a rectification)."""
     bad = Q(problem=True) | Q(rating__lte=UNSATISFIED_MAX)
-    return Counted(surveys_answered(user, start, end, people), bad, "served_by")
+    return Counted(surveys_answered(user, start, end, people), bad, "served_by", "answered_at")
 
 
 def unsatisfied_share(user, start, end, *, people=None) -> Value:

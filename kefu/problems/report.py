@@ -39,7 +39,8 @@ def _drill_requests(ctx: Context):
 
 def _library_cell(p: s.Problem):
     if p.article is not None:
-        return Link(f"{p.article_title}（{p.article_status}）", reverse("knowledge:detail", args=[p.article]))
+        text = _("%(title)s（%(status)s）") % {"title": p.article_title, "status": p.article_status}
+        return Link(text, reverse("knowledge:detail", args=[p.article]))
     url = f"{reverse('problems:draft')}?request={p.draft_from}" if p.draft_from else ""
     return Link(str(CANDIDATE if p.candidate else NO_ARTICLE), url)
 

@@ -136,8 +136,13 @@ class Plan:
         return q
 
 
-def built_days(store: Store, first: date, last: date) -> dict[date, datetime]:
-    rows = AggregateDay.objects.filter(store=store.key, day__gte=first, day__lte=last, built_at__isnull=False)
+def built_days(store: Store, first: date | None, last: date | None) -> dict[date, datetime]:
+    """{day: built at} of the store's built days between first and last (None: unbounded)."""
+    rows = AggregateDay.objects.filter(store=store.key, built_at__isnull=False)
+    if first is not None:
+        rows = rows.filter(day__gte=first)
+    if last is not None:
+        rows = rows.filter(day__lte=last)
     return dict(rows.values_list("day", "built_at"))
 
 

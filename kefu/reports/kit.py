@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import words
 from kefu.core.errors import Invalid, KefuError
 from kefu.reports import periods
 from kefu.reports.periods import Period
@@ -77,6 +78,9 @@ class Context:
     period: Period
     filters: dict[str, str]
     now: datetime
+    # Scratch space of one computation, shared by `at()` copies (e.g. which days are built, read
+    # once for every figure); never part of what a figure means.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def at(self, period: Period) -> "Context":
         return replace(self, period=period)
@@ -122,7 +126,7 @@ class Links:
     items: tuple[Link, ...]
 
     def __str__(self) -> str:
-        return "、".join(str(i) for i in self.items)
+        return words.join(self.items)
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ class RequestTable(Table):
             for_count=for_count,
         )
         # A report's drill-down sends the period (issue 15): requests taken in on those dates.
-        return lists.filter_dates(qs, "created_at", *lists.date_range(params))
+        return lists.filter_people(lists.filter_dates(qs, "created_at", *lists.date_range(params)), "owner", params)
 
     def rows(self, user, params):
         return self._filters(user, params)
@@ -172,6 +172,7 @@ class HotlineRecordTable(Table):
 
     def rows(self, user, params):
         qs = selectors.hotline_records_for(user, mine=params.get("mine") == "1", outcome=params.get("outcome", ""))
+        qs = lists.filter_people(qs, "engineer", params)
         return lists.filter_dates(qs, "started_at", *lists.date_range(params))
 
 
@@ -318,7 +319,9 @@ class CallTable(Table):
     )
 
     def rows(self, user, params):
-        return selectors.calls_for(user)
+        # A report's drill-down (HL-8) sends the period and the engineer or department.
+        qs = lists.filter_people(selectors.calls_for(user), "engineer", params)
+        return lists.filter_dates(qs, "at", *lists.date_range(params))
 
 
 CALLS = CallTable()

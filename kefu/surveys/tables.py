@@ -46,6 +46,7 @@ class SurveyTable(Table):
 
     def rows(self, user, params):
         qs = selectors.surveys_for(user, **filters_of(params))
+        qs = lists.filter_people(qs, "served_by", params)
         return lists.filter_dates(qs, "answered_at", *lists.date_range(params))
 
     def decorate(self, rows, user, **known) -> None:

@@ -60,6 +60,7 @@ class VisitTable(Table):
             kind=f["kind"],
             overdue_at=now if f["overdue"] else None,
         )
+        qs = lists.filter_people(qs, "assignee", params)
         return lists.filter_dates(qs, "opened_at", *lists.date_range(params))
 
     def decorate(self, rows, user, now=None) -> None:

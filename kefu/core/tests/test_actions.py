@@ -266,6 +266,8 @@ def test_issue14_pages_read_no_workflow_input_from_post_by_hand():
         ("fieldservice/views.py", "qa"),  # the QA sample the verdict is for (404 if none)
         ("deadlines/views.py", "_month"),  # the month shown
         ("deadlines/views.py", "calendar_hours"),  # the month to go back to
+        ("feedback/views.py", "_back"),  # where the page came from
+        ("feedback/views.py", "set_category"),  # the feedback row the category is for (404 if none)
     }
     found = set()
     for path, tree in _page_modules():

@@ -33,12 +33,13 @@ class Migration(migrations.Migration):
                         verbose_name="人员",
                     ),
                 ),
+                ("total", models.BooleanField(default=False, verbose_name="合计")),
             ],
             options={
                 "verbose_name": "KPI 每日汇总",
                 "verbose_name_plural": "KPI 每日汇总",
                 "indexes": [
-                    models.Index(fields=["metric", "day"], name="kpi_daily_metric_day"),
+                    models.Index(fields=["metric", "total", "day"], name="kpi_daily_metric_day"),
                     models.Index(fields=["metric", "person", "day"], name="kpi_daily_metric_person"),
                     models.Index(fields=["day"], name="kpi_daily_day"),
                 ],

@@ -57,6 +57,31 @@ def test_rpt2_drill_down_lands_on_the_rows_of_the_figure(client, make_user, data
     assert len(re.findall(r'data-object="servicedesk.servicerequest:', html)) == 1
 
 
+def test_rpt2_drill_down_of_an_engineer_or_department_narrows_every_list_to_their_rows(client, make_user, data):
+    """The dashboard narrowed to one engineer (or department) links to lists narrowed the same way:
+    requests (owner), calls (engineer), work orders, return visits, surveys; the list says so."""
+    from kefu.org.tests.factories import DepartmentFactory
+
+    dept = DepartmentFactory(name="热线二组")
+    other = make_user("hotline", name="王热线", department=dept)
+    t = datetime(2025, 11, 12, 9, tzinfo=SH)
+    world.request(by=other, at=t, owner=other)
+    world.calls(at=t, engineer=other, answered=1, missed=2)
+    client.force_login(make_user("service_manager"))
+    html = client.get(f"/reports/kpi/?{NOV}&engineer={data.pk}").content.decode()
+    links = {k: v for v, k in re.findall(r'href="([^"]+)" data-testid="drill-([a-z_]+)"', html)}
+    calls = links["connection_rate"].replace("&amp;", "&")
+    assert calls == f"/servicedesk/calls/?from=2025-11-01&to=2025-11-30&engineer={data.pk}"
+    page = client.get(calls).content.decode()
+    assert len(re.findall(r'data-object="servicedesk.calllog:', page)) == 5  # 郑热线's 5, not 王热线's 3
+    assert "人员：郑热线" in page
+    requests = client.get(f"/servicedesk/?from=2025-11-01&to=2025-11-30&department={dept.pk}").content.decode()
+    assert len(re.findall(r'data-object="servicedesk.servicerequest:', requests)) == 1  # 王热线's only
+    assert "部门：热线二组" in requests
+    for url in ("/fieldservice/", "/visits/", "/surveys/"):
+        assert client.get(f"{url}?from=2025-11-01&to=2025-11-30&engineer={data.pk}").status_code == 200
+
+
 def test_rpt2_filters_keep_the_url_and_refuse_what_the_user_may_not_choose(client, make_user, data):
     client.force_login(make_user("service_manager"))
     html = client.get(f"/reports/kpi/?{NOV}&engineer={data.pk}").content.decode()
