@@ -13,7 +13,7 @@ user who sees every row of its source (`sees_all`), anyone else gets the live se
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -178,6 +178,34 @@ def rate(ctx: Context, metric: str, people) -> Value:
     return rate_series(ctx, metric, [ctx.period], people)[0]
 
 
+def _key(people):
+    return None if people is None else tuple(sorted(people))
+
+
+def _rate_days(ctx: Context, people, spans) -> dict:
+    """{metric: {day: {"part", "whole"}}} of every rate metric over the page's whole range (the
+    period and its 12-period trend), in one query shared by every figure of the page; {} when
+    `spans` reach outside that range."""
+    trend = ctx.period.trend(12)
+    first, last = min(trend[0].first, ctx.period.first), max(trend[-1].last, ctx.period.last)
+    if spans[0].first < first or spans[-1].last > last:
+        return {}
+    key = ("kpi.rate_days", _key(people))
+    if key not in ctx.memo:
+        rows = _stored_many(list(RATES), people).filter(day__gte=first, day__lte=last)
+        got: dict = {}
+        for r in aggregates.sums(rows, "metric", "day"):
+            got.setdefault(r["metric"], {})[r["day"]] = r
+        ctx.memo[key] = {m: got.get(m, {}) for m in RATES}
+    return ctx.memo[key]
+
+
+def _stored_many(metrics: list[str], people):
+    if people is None:
+        return DailyKpi.objects.filter(metric__in=metrics, total=True)
+    return DailyKpi.objects.filter(metric__in=metrics, total=False, person__in=people)
+
+
 def rate_series(ctx: Context, metric: str, spans, people) -> list[Value]:
     """The figure for each period of `spans` (contiguous, oldest first): one query for the built
     days of all of them, one live count per span that reaches a day not built (today)."""
@@ -185,7 +213,9 @@ def rate_series(ctx: Context, metric: str, spans, people) -> list[Value]:
     plan = _plan(ctx, spans[0].start, spans[-1].end, metric)
     by_day = {}
     if plan.runs:
-        by_day = {r["day"]: r for r in aggregates.sums(_stored(metric, people).filter(plan.days()), "day")}
+        by_day = _rate_days(ctx, people, spans).get(metric)
+        if by_day is None:  # outside the page's range: this metric alone
+            by_day = {r["day"]: r for r in aggregates.sums(_stored(metric, people).filter(plan.days()), "day")}
     # The pieces of the periods that are counted live (today, days not built): one query.
     pieces = [
         (i, max(a, p.start), min(b, p.end))
@@ -200,14 +230,14 @@ def rate_series(ctx: Context, metric: str, spans, people) -> list[Value]:
         )
         for (i, _a, _b), (part, whole) in zip(pieces, counted.counts_by([(a, b) for _i, a, b in pieces]), strict=True):
             live[i] = (live[i][0] + part, live[i][1] + whole)
+    # The stored days the plan reads (not today's rows: today is counted live above).
+    stored = [(day, r) for day, r in by_day.items() if any(a <= day <= b for a, b in plan.runs)]
     out = []
     for i, p in enumerate(spans):
         part, whole = live[i]
-        day = p.first
-        while day <= p.last:
-            if day in by_day:
-                part, whole = part + by_day[day]["part"], whole + by_day[day]["whole"]
-            day += timedelta(days=1)
+        for day, r in stored:
+            if p.first <= day <= p.last:
+                part, whole = part + r["part"], whole + r["whole"]
         out.append(Value.rate(part, whole))
     return out
 
@@ -332,7 +362,10 @@ def workload(ctx: Context, people, *, by: str) -> list[list]:
 
         got = per_person(ctx, metric, people, live)
         columns.append(Counter({k: whole for k, (_part, whole) in got.items() if whole}))
-    return s.workload_table([*columns, s.open_clocks_now(ctx.user, people=people)], by=by)
+    key = ("kpi.open_clocks", _key(people))  # both workload tables show the same column
+    if key not in ctx.memo:
+        ctx.memo[key] = s.open_clocks_now(ctx.user, people=people)
+    return s.workload_table([*columns, ctx.memo[key]], by=by)
 
 
 def as_of(ctx: Context, trend_periods: int = 12) -> datetime:
