@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
+from kefu.core import lists
 from kefu.deadlines import calendars, clocks
 from kefu.deadlines.models import Clock, ClockState
 from kefu.knowledge.suggest import Suggestion
@@ -209,9 +210,12 @@ def calls_for(user) -> QuerySet:
     return CallLog.objects.visible_to(user).select_related("engineer").order_by("-at", "-id")
 
 
-def connection_rate(user, *, first: date, last: date) -> dict:
-    """Answered share of incoming calls per day and per engineer, against the 90 % target (HL-8)."""
+def connection_rate(user, *, first: date, last: date, params=None) -> dict:
+    """Answered share of incoming calls per day and per engineer, against the 90 % target (HL-8);
+    `params`: a report's drill-down narrowing it to an engineer or department (`lists.people`)."""
     qs = CallLog.objects.visible_to(user).filter(at__date__gte=first, at__date__lte=last)
+    if params is not None:
+        qs = lists.filter_people(qs, "engineer", params)
     rows = (
         qs.annotate(day=TruncDate("at"))
         .values("day", "engineer__username", "engineer__name")

@@ -532,7 +532,7 @@ def calls(request):
             {
                 "listing": tables.CALLS.listing(request),
                 "errors": list(errors),
-                "rate": selectors.connection_rate(user, first=first, last=last),
+                "rate": selectors.connection_rate(user, first=first, last=last, params=request.GET),
                 "first": first,
                 "last": last,
                 "can_log": user.has_perm("servicedesk.log_calls"),

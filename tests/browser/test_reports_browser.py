@@ -16,9 +16,10 @@ def last_month(transactional_db):
     solved in the call by its owner, one taken in this month."""
     from django.utils import timezone
 
+    from kefu.kpi.aggregates import STORE
     from kefu.kpi.tests import world
     from kefu.org.tests.factories import UserFactory
-    from kefu.reports import periods
+    from kefu.reports import aggregates, periods
 
     manager = UserFactory(username="sm", roles=["service_manager"], name="吴经理")
     hotline = UserFactory(username="hl", roles=["hotline"], name="郑热线", manager=manager)
@@ -28,8 +29,12 @@ def last_month(transactional_db):
     world.calls(at=t, engineer=hotline, answered=9, missed=1)
     req = world.request(by=hotline, at=t, owner=hotline, solved_after=timedelta(minutes=20))
     world.hotline(req, engineer=hotline, outcome="solved", at=t)
+    other = UserFactory(username="hl2", roles=["hotline"], name="王热线", manager=manager)
+    world.calls(at=t + timedelta(hours=1), engineer=other, answered=1, missed=3)
     this_month = world.request(by=hotline, at=now - timedelta(minutes=5), owner=hotline)
-    return {"month": month, "request": req, "this_month": this_month}
+    # Last month's days built, as the nightly job would have: the page reads them.
+    aggregates.rebuild_range(STORE, month.first, month.last, now=now - timedelta(minutes=1))
+    return {"month": month, "request": req, "this_month": this_month, "hotline": hotline}
 
 
 def test_rpt2_manager_changes_to_last_month_and_drills_down(
@@ -43,7 +48,7 @@ def test_rpt2_manager_changes_to_last_month_and_drills_down(
     month = last_month["month"]
     page.wait_for_url(f"**/reports/kpi/?period=month&on={month.first.isoformat()}")
     assert f"周期 {month.label}" in page.locator("[data-testid=report-period]").inner_text()
-    assert page.locator("[data-testid=drill-connection_rate]").inner_text() == "90.0%"
+    assert page.locator("[data-testid=drill-connection_rate]").inner_text() == "71.4%"  # 10 of 14
     assert page.locator("#f-period").input_value() == "month"  # the filters show what the URL says
     screenshot(page, "kpi-dashboard-last-month")
     page.click("[data-testid=drill-first_call_resolution]")
@@ -53,6 +58,19 @@ def test_rpt2_manager_changes_to_last_month_and_drills_down(
     assert rows.count() == 1
     assert rows.first.get_attribute("data-object") == f"servicedesk.servicerequest:{last_month['request'].pk}"
     screenshot(page, "kpi-drill-down-requests")
+
+    # Narrowed to one engineer: the figure and the list behind it are his alone.
+    page.go_back()
+    page.select_option("#f-engineer", label="郑热线")
+    page.locator("button", has_text="查询").click()
+    page.wait_for_url(f"**engineer={last_month['hotline'].pk}*")
+    assert page.locator("[data-testid=drill-connection_rate]").inner_text() == "90.0%"
+    page.click("[data-testid=drill-connection_rate]")
+    page.wait_for_url("**/servicedesk/calls/?*")
+    assert page.locator("[data-testid=drill-people]").inner_text() == "人员：郑热线"
+    assert page.locator("[data-object^='servicedesk.calllog:']").count() == 10
+    assert "9/10" in page.locator("body").inner_text() and "1/4" not in page.locator("body").inner_text()
+    screenshot(page, "kpi-drill-down-calls-of-one-engineer")
     assert outside_requests == []
 
 

@@ -77,22 +77,3 @@ def export_button(context, listing):
     if isinstance(listing, Table):
         return {"listing": {"export_url": listing.export_link(context["request"])}}
     return {"listing": listing}
-
-
-@register.simple_tag(takes_context=True)
-def drill_people(context) -> str:
-    """The name of the engineer or department a report's drill-down narrowed a list to
-    (`lists.people`), looked up among what the user may see; "" when none."""
-    from kefu.core import lists
-    from kefu.org.models import Department, User
-
-    request = context.get("request")
-    chosen = lists.people(request.GET) if request is not None else None
-    if chosen is None:
-        return ""
-    key, pk = chosen
-    if key == "engineer":
-        found = User.objects.visible_to(request.user).filter(pk=pk).first()
-        return found.display_name if found else ""
-    found = Department.objects.visible_to(request.user).filter(pk=pk).first()
-    return found.name if found else ""
