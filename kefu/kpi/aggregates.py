@@ -256,7 +256,14 @@ def binned(ctx: Context, metric: str, people, live: Callable) -> Counter:
 
 
 def per_person(ctx: Context, metric: str, people, live: Callable) -> dict:
-    """{person: (part, whole)} of the period."""
+    """{person: (part, whole)} of the period (read once per page: both workload tables use it)."""
+    key = ("kpi.per_person", metric, _key(people))
+    if key not in ctx.memo:
+        ctx.memo[key] = _per_person(ctx, metric, people, live)
+    return ctx.memo[key]
+
+
+def _per_person(ctx: Context, metric: str, people, live: Callable) -> dict:
     plan = _plan(ctx, ctx.period.start, ctx.period.end, metric)
     got: dict = {}
     if plan.runs:
