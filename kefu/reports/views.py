@@ -119,6 +119,7 @@ def report_page(request, key):
             "filters": filters,
             "shortcuts": shortcuts,
             "charts": chart_data(computed),
+            "tables": [{"table": t.table, "html": output.rows_html(t)} for t in computed.tables],
             "query": _query(computed),
             "as_of": computed.as_of,
         },
