@@ -30,6 +30,8 @@ class DailyKpi(DailyAggregate):
             # The company's rows (what a page for everyone reads), by metric and day; a partial
             # index, as `total` alone is not a range either database can seek on.
             models.Index(fields=["metric", "day"], condition=models.Q(total=True), name="kpi_daily_totals"),
+            # Everyone's own rows of a period (the workload tables, per person), by metric and day.
+            models.Index(fields=["metric", "day"], condition=models.Q(total=False), name="kpi_daily_people"),
             models.Index(fields=["metric", "person", "day"], name="kpi_daily_metric_person"),
             models.Index(fields=["day"], name="kpi_daily_day"),
         ]
