@@ -379,6 +379,5 @@ def as_of(ctx: Context, trend_periods: int = 12) -> datetime:
     """The oldest build the page reads (the period and its trend), else now."""
     if not sees_all(ctx.user, "calls"):
         return ctx.now
-    start = ctx.period.trend(trend_periods)[0].start
-    plan = aggregates.plan(STORE, start, ctx.period.end, now=ctx.now, tz=ctx.period.tz)
+    plan = _plan(ctx, ctx.period.trend(trend_periods)[0].start, ctx.period.end, "calls")  # the trends' own plan
     return min(plan.as_of, ctx.now) if plan.as_of else ctx.now
