@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kefu.fieldservice",
     "kefu.reports",
     "kefu.kpi",
+    "kefu.complaints",
     "kefu.shell",
 ]
 if TESTING:
@@ -409,7 +410,13 @@ CELERY_BEAT_SCHEDULE = {
     "sheet-pdfs": {"task": "kefu.fieldservice.tasks.render_missing_sheet_pdfs", "schedule": 300.0},
     # Subscribed reports (issue 15): each slot claimed once, whatever the number of workers.
     "report-subscriptions": {"task": "kefu.reports.tasks.send_subscriptions", "schedule": 60.0},
+    # The month's complaint analysis report (CP-8): its clock starts on the 1st of the next month.
+    "complaint-monthly-report": {"task": "kefu.complaints.tasks.open_monthly_report", "schedule": 3600.0},
 }
+
+# --- Complaints ---------------------------------------------------------------------------
+# A compensation above this amount (yuan) needs the department head's approval (CP-3).
+KEFU_COMPENSATION_APPROVAL_LIMIT = env.int("KEFU_COMPENSATION_APPROVAL_LIMIT", default=500)
 
 # --- Deadlines ----------------------------------------------------------------------------
 # Share of a clock's time after which its owner is warned once (a rule may set its own).

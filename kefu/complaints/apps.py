@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "kefu.complaints"
+    verbose_name = "客户投诉"
+
+    def ready(self) -> None:
+        from kefu.complaints import rules, workflow  # noqa: F401 -- rules registers the permissions
+
+        workflow.define_chains()
+        workflow.register_handoffs()
