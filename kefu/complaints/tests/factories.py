@@ -57,7 +57,9 @@ def contacted(world: World, *, now, **data) -> Complaint:
 
 def result_back(world: World, *, now, **data) -> Complaint:
     complaint = contacted(world, now=now, **data)
-    return workflow.record_result(complaint, result="已重新上门并致歉", by=world.responsible, now=now + timedelta(hours=2))
+    return workflow.record_result(
+        complaint, result="已重新上门并致歉", by=world.responsible, now=now + timedelta(hours=2)
+    )
 
 
 def station_customer(station, code="310115"):
