@@ -168,7 +168,7 @@ def on_timeline(complaint: Complaint, title, *, now: datetime, by: User | None, 
     )
 
 
-def result_back(complaint: Complaint, *, by, now: datetime) -> None:
+def result_back(complaint: Complaint, *, by: User | None, now: datetime) -> None:
     """The result is back (CP-5, CP-7): the supervisor verifies within 1 working day; a vendor's
     complaint is fed back to the vendor within 1 working day. Inside the caller's transaction."""
     supervisor = complaint.reviewed_by or next(iter(active_with_role(roles.QUALITY)), None)

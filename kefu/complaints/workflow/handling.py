@@ -193,7 +193,7 @@ def compensation_approvers(complaint: Complaint) -> list[User]:
     return active_with_role(roles.DEPT_HEAD)
 
 
-def compensation_approved(complaint, *, approval, step, by, now: datetime, reason: str) -> None:
+def compensation_approved(complaint, *, approval, step, by: User, now: datetime, reason: str) -> None:
     states.move(complaint, C.APPROVED, field="compensation", by=by, now=now, verb="compensation_approve")
     notify(
         "complaint.compensation",
@@ -205,7 +205,7 @@ def compensation_approved(complaint, *, approval, step, by, now: datetime, reaso
     )
 
 
-def compensation_returned(complaint, *, approval, step, by, now: datetime, reason: str) -> None:
+def compensation_returned(complaint, *, approval, step, by: User, now: datetime, reason: str) -> None:
     states.move(
         complaint, C.RETURNED, field="compensation", by=by, now=now, verb="compensation_return", data={"reason": reason}
     )

@@ -74,6 +74,23 @@ PENDING: dict = {
     "审批：同意": "Approval: approved",
     "审批：退回修改": "Approval: returned for changes",
     "审批：驳回": "Approval: rejected",
+    # complaints and crises (issue 16): statuses and choices; the rest in COMPLAINTS below
+    "待审核": "Awaiting review",
+    "不成立（已归档）": "Not counted (archived)",
+    "待责任部门处理": "With the responsible department",
+    "处理中": "In handling",
+    "维修站处理中": "At the station",
+    "总部协调中": "Headquarters coordinating",
+    "待验证": "Awaiting verification",
+    "已升级厂商": "Escalated to the vendor",
+    "已关闭": "Closed",
+    "无需审批": "No approval needed",
+    "审批中": "In approval",
+    "已批准": "Approved",
+    "已退回": "Returned",
+    "进行中": "Open",
+    "待检查": "Awaiting check",
+    "已验证关闭": "Checked and closed",
 }
 
 
