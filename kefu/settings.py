@@ -317,6 +317,15 @@ REST_KNOX = {"TOKEN_TTL": KEFU_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token", "AUTO_R
 MIGRATION_MODULES = {"knox": None}
 # Every choice set of the models by one stable name (two "status" fields are two enums, not StatusE63Enum).
 ENUM_NAMES = {
+    "ComplaintSourceEnum": "kefu.complaints.models.Complaint.Source",
+    "ComplaintChannelEnum": "kefu.complaints.models.Complaint.Channel",
+    "ComplaintTypeEnum": "kefu.complaints.models.Complaint.Type",
+    "ComplaintStatusEnum": "kefu.complaints.models.Complaint.Status",
+    "ComplaintRemedyEnum": "kefu.complaints.models.Complaint.Remedy",
+    "ComplaintCompensationEnum": "kefu.complaints.models.Complaint.Compensation",
+    "ComplaintCrisisEnum": "kefu.complaints.models.Complaint.Crisis",
+    "CorrectiveActionKindEnum": "kefu.complaints.models.CorrectiveAction.Kind",
+    "CorrectiveActionStatusEnum": "kefu.complaints.models.CorrectiveAction.Status",
     "CompanyKindEnum": "kefu.org.models.Company.Kind",
     "CompanyOffDutyIntakeEnum": "kefu.org.models.Company.OffDutyIntake",
     "RegionLevelEnum": "kefu.org.models.Region.Level",

@@ -40,7 +40,7 @@ class ComplaintQuerySet(models.QuerySet):
             return self.none()
         if oversees(user):
             return self
-        mine = models.Q(responsible=user) | models.Q(actions__owner=user)
+        mine = models.Q(responsible=user) | models.Q(actions__owner=user) | models.Q(received_by=user)
         if roles.DEPT_HEAD in user.role_keys and user.department_id:
             mine |= models.Q(department_id=user.department_id) | models.Q(department__head=user)
         else:

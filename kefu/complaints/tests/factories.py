@@ -74,3 +74,17 @@ def station_master(station):
 
 
 __all__ = ["StationFactory", "World", "accepted", "contacted", "handling", "new_complaint", "result_back"]
+
+
+def station_world(station) -> list:
+    """A crisis of `station` (CP-9) for the isolation guard (kefu/org/tests/test_org.py)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    quality = UserFactory(roles=["quality"])
+    desk = UserFactory(roles=["hotline"])
+    customer = station_customer(station, code=f"39{station.pk:04d}")
+    complaint = workflow.create_complaint(customer, title="站点危机", content="维修拖延", by=desk, now=now)
+    complaint = workflow.accept(complaint, crisis_level="ordinary", by=quality, now=now)
+    action = workflow.add_action(complaint, description="整改", owner=quality, by=quality, now=now)
+    return [complaint, action]

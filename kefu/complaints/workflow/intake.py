@@ -49,6 +49,10 @@ INTAKE_FIELDS = (
 )
 
 
+# A review of a complaint someone has reviewed already is a race lost (409), whatever it chose.
+REVIEWED = tuple(s for s in S.values if s != S.NEW)
+
+
 def _number(complaint: Complaint) -> str:
     return f"CP{timezone.localtime(complaint.received_at):%y%m%d}{complaint.pk:06d}"
 
@@ -251,6 +255,7 @@ def accept(
                 by=by,
                 now=now,
                 verb="send_to_station",
+                conflict_from=REVIEWED,
                 data={"station": station.pk, "crisis": crisis_level},
                 station=station,
                 crisis_level=crisis_level,
@@ -278,6 +283,7 @@ def accept(
                 by=by,
                 now=now,
                 verb="review_valid",
+                conflict_from=REVIEWED,
                 data={"department": department.pk},
                 department=department,
                 **details,
@@ -310,6 +316,7 @@ def archive_invalid(complaint: Complaint, *, explanation: str, by: User, now: da
             by=by,
             now=now,
             verb="review_invalid",
+            conflict_from=REVIEWED,
             valid=False,
             explanation=explanation,
             reviewed_by=by,
