@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ComplaintsConfig(AppConfig):
@@ -6,9 +7,29 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "客户投诉"
 
     def ready(self) -> None:
-        from kefu.complaints import rules, workflow  # noqa: F401 -- rules registers the permissions
+        from kefu.complaints import demo, report, rules, tables, views, workflow  # noqa: F401 -- report registers the analysis report, rules the permissions
+        from kefu.core import lists, navigation, workbench
         from kefu.customers import masking
+        from kefu.org import demo_data
 
         workflow.define_chains()
         workflow.register_handoffs()
         masking.declare("complaints.complaint", contact_phone="phone")
+        for item in (
+            navigation.NavItem(
+                "complaints", pgettext_lazy("nav", "客户投诉"), "complaints:list", "complaints.view_list", order=30
+            ),
+            navigation.NavItem(
+                "complaint_report",
+                pgettext_lazy("nav", "投诉分析"),
+                "complaints:monthly_latest",
+                "complaints.view_report",
+                order=71,
+            ),
+        ):
+            navigation.register(item)
+        workbench.register(views.workbench_panel)
+        workbench.register(views.monthly_report_panel)
+        for table in tables.TABLES:
+            lists.register(table)
+        demo_data.register(demo.load)

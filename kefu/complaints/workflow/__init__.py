@@ -17,6 +17,7 @@ from kefu.complaints.workflow._common import (
     COMPENSATION_MACHINE,
     CRISIS_FIX,
     MACHINE,
+    MONTHLY_REPORT,
 )
 from kefu.complaints.workflow.capa import add_action, check_action, complete_action
 from kefu.complaints.workflow.crisis import ask_headquarters, hq_solution, raise_to_serious, station_result
@@ -37,7 +38,7 @@ from kefu.complaints.workflow.handling import (
     verify,
 )
 from kefu.complaints.workflow.intake import accept, archive_invalid, create_complaint, open_from_request, station_for
-from kefu.complaints.workflow.report import open_monthly_report, publish
+from kefu.complaints.workflow.report import open_monthly_report, publish, report_for
 from kefu.deadlines import scan
 from kefu.servicedesk import handoffs as desk_handoffs
 
@@ -76,6 +77,7 @@ __all__ = [
     "COMPENSATION_CHAIN",
     "COMPENSATION_MACHINE",
     "MACHINE",
+    "MONTHLY_REPORT",
     "accept",
     "add_action",
     "archive_invalid",
@@ -94,6 +96,7 @@ __all__ = [
     "raise_to_serious",
     "record_contact",
     "record_result",
+    "report_for",
     "station_for",
     "station_result",
     "vendor_answer",
