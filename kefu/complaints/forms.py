@@ -24,9 +24,15 @@ class IntakeForm(ActionForm):
     """《用户投诉登记表》 (CP-1)."""
 
     customer = Pick(Customer.objects.all(), label=_("客户"))
-    source = forms.ChoiceField(label=_("来源"), choices=Complaint.Source.choices, initial=Complaint.Source.CUSTOMER)
-    channel = forms.ChoiceField(label=_("渠道"), choices=Complaint.Channel.choices, initial=Complaint.Channel.HOTLINE)
-    type = forms.ChoiceField(label=_("投诉类型"), choices=Complaint.Type.choices, initial=Complaint.Type.OTHER)
+    source = forms.ChoiceField(
+        label=_("来源"), choices=Complaint.Source.choices, initial=Complaint.Source.CUSTOMER, required=False
+    )
+    channel = forms.ChoiceField(
+        label=_("渠道"), choices=Complaint.Channel.choices, initial=Complaint.Channel.HOTLINE, required=False
+    )
+    type = forms.ChoiceField(
+        label=_("投诉类型"), choices=Complaint.Type.choices, initial=Complaint.Type.OTHER, required=False
+    )
     title = Text(label=_("投诉事项"), widget=forms.TextInput(attrs={"maxlength": 200}))
     content = Text(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 4}))
     contact_name = Text(label=_("投诉人"))
@@ -42,6 +48,9 @@ class IntakeForm(ActionForm):
     def arguments(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("customer")
+        data["source"] = data.get("source") or Complaint.Source.CUSTOMER
+        data["channel"] = data.get("channel") or Complaint.Channel.HOTLINE
+        data["type"] = data.get("type") or Complaint.Type.OTHER
         return data
 
 
