@@ -5,6 +5,7 @@ call through `act()`."""
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -294,39 +295,51 @@ def customer_lookup(request):
 
 
 def workbench_panel(request) -> dict | None:
-    """My open corrective actions with their clocks (CP-6); complaints waiting for me: a review, a
-    contact within 3 hours, a verification, the GM's contact with a key customer (CP-2..CP-5)."""
+    """What waits for me, each on its clock, in one query: my open corrective actions (CP-6), a
+    contact within 3 hours, a verification, the GM's contact with a key customer, the feedback to
+    a vendor (CP-3..CP-7)."""
     user = request.user
     if not user.is_authenticated or user.is_external:
         return None
-    now = timezone.now()
-    capa = list(
-        CorrectiveAction.objects.filter(owner=user, status=CorrectiveAction.Status.OPEN)
-        .select_related("complaint__customer")
-        .order_by("id")[:8]
+    rows = list(
+        Clock.objects.filter(owner=user, rule__key__in=WORKBENCH_RULES, state__in=OPEN_STATES)
+        .select_related("rule")
+        .prefetch_related(
+            GenericPrefetch(
+                "subject",
+                [
+                    Complaint.objects.select_related("customer"),
+                    CorrectiveAction.objects.select_related("complaint__customer"),
+                ],
+            )
+        )
+        .order_by("due_at")[:10]
     )
-    waiting = list(clocks_owned(user))
-    if not capa and not waiting:
+    if not rows:
         return None
+    items = []
+    for clock in rows:
+        subject = clock.subject
+        complaint = subject.complaint if isinstance(subject, CorrectiveAction) else subject
+        if complaint is not None:
+            items.append(
+                {"clock": clock, "complaint": complaint, "action": subject if complaint is not subject else None}
+            )
     return {
         "title": _("投诉待办"),
         "template": "complaints/workbench_panel.html",
-        "capa": capa,
-        "clocks": waiting,
-        "now": now,
+        "items": items,
+        "now": timezone.now(),
     }
 
 
-def clocks_owned(user):
-    """The complaint clocks running on `user` (contact, verification, GM contact, vendor feedback)."""
-    from_rules = ("complaint.contact", "complaint.verify", "complaint.gm_contact", "complaint.vendor_feedback")
-    rows = (
-        Clock.objects.filter(owner=user, rule__key__in=from_rules, state__in=OPEN_STATES)
-        .select_related("rule")
-        .prefetch_related("subject")
-        .order_by("due_at")[:8]
-    )
-    return [c for c in rows if isinstance(c.subject, Complaint)]
+WORKBENCH_RULES = (
+    workflow.CAPA,
+    "complaint.contact",
+    "complaint.verify",
+    "complaint.gm_contact",
+    "complaint.vendor_feedback",
+)
 
 
 def monthly_report_panel(request) -> dict | None:

@@ -44,7 +44,7 @@ def data(db):
         now=monday + timedelta(hours=6),
     )
     accepted(world, now=sh(2025, 11, 10, 10), type="repair", product="KF-200")
-    for i in range(2):
+    for _ in range(2):
         invalid = new_complaint(world, now=sh(2025, 11, 12, 10), customer=repeat, type="charge", product="合同外产品")
         workflow.archive_invalid(invalid, explanation="合同外", by=world.quality, now=sh(2025, 11, 12, 11))
     workflow.add_action(on_time, description="修订派工规则", owner=world.responsible, by=world.quality, now=monday)

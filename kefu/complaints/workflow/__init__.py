@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.approvals import workflow as approvals
 from kefu.complaints.workflow._common import (
     ACTION_MACHINE,
+    CAPA,
     COMPENSATION_MACHINE,
     CRISIS_FIX,
     MACHINE,
@@ -74,6 +75,7 @@ def register_handoffs() -> None:
 
 __all__ = [
     "ACTION_MACHINE",
+    "CAPA",
     "COMPENSATION_CHAIN",
     "COMPENSATION_MACHINE",
     "MACHINE",
