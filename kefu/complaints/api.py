@@ -12,7 +12,9 @@ from kefu.core.api import WorkflowActionMixin, query_choice
 from kefu.core.serializers import IdField
 from kefu.customers.masking import MaskPersonalData
 from kefu.customers.models import Customer
+from kefu.fieldservice.models import WorkOrder
 from kefu.org.models import Department, User
+from kefu.servicedesk.models import ServiceRequest
 
 
 class CorrectiveActionSerializer(serializers.ModelSerializer):
@@ -131,6 +133,8 @@ class ComplaintCreateSerializer(serializers.Serializer):
     vendor_ref = serializers.CharField(max_length=50, required=False, allow_blank=True)
     vendor_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
     vendor_email = serializers.EmailField(required=False, allow_blank=True)
+    request = IdField(queryset=ServiceRequest.objects.all(), required=False, help_text="the request it is about")
+    work_order = IdField(queryset=WorkOrder.objects.all(), required=False, help_text="the work order it is about")
 
 
 class ComplaintAcceptSerializer(serializers.Serializer):
@@ -252,7 +256,17 @@ class ComplaintViewSet(WorkflowActionMixin, mixins.CreateModelMixin, viewsets.Re
         customer = data.pop("customer")
         if not Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
             raise serializers.ValidationError({"customer": _("无效的客户。")})
-        complaint = workflow.create_complaint(customer, **data, by=request.user, now=timezone.now())
+        subject = None
+        for key, model in (("request", ServiceRequest), ("work_order", WorkOrder)):
+            about = data.pop(key, None)
+            if about is not None:
+                if (
+                    about.customer_id != customer.pk
+                    or not model.objects.visible_to(request.user).filter(pk=about.pk).exists()
+                ):
+                    raise serializers.ValidationError({key: _("所选记录不属于该客户。")})
+                subject = about
+        complaint = workflow.create_complaint(customer, **data, subject=subject, by=request.user, now=timezone.now())
         return self.answer(complaint, status=201)
 
     def _step(self, fn, serializer=None):

@@ -102,3 +102,24 @@ def test_cp1_the_phone_is_masked_for_a_role_without_personal_data(world, api_as,
     assert Complaint.objects.get(pk=complaint.pk).contact_phone == "13812345678"
     data = api_as(world.quality).get(f"/api/complaints/{complaint.pk}/").json()
     assert data["contact_phone"] in ("13812345678", "138****5678")
+
+
+def test_cp1_a_complaint_about_a_request_links_to_it(world, api_as, now):
+    from kefu.servicedesk.tests.factories import new_request
+
+    req = new_request(by=world.desk, now=now)
+    api = api_as(world.quality)
+    r = api.post(
+        "/api/complaints/",
+        {"customer": req.customer_id, "title": "处理太慢", "content": "三天没有回复", "request": req.pk},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["subject_label"] == str(req)
+    other = CustomerFactory()
+    r = api.post(
+        "/api/complaints/",
+        {"customer": other.pk, "title": "x", "content": "y", "request": req.pk},
+        format="json",
+    )
+    assert r.status_code == 400 and "request" in r.json().get("errors", r.json())

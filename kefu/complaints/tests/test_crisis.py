@@ -137,3 +137,18 @@ def test_cp8_publishing_sends_it_to_every_department_head_and_the_gm_and_stops_t
     assert clock.state == ClockState.MET and clock.breached_at is None
     with pytest.raises(Conflict):
         workflow.publish(report, by=world.quality, now=sh(2025, 10, 9, 11))
+
+
+def test_cp9_the_result_goes_back_to_the_call_centre(world, crisis, now):
+    call_centre = UserFactory(roles=["call_center"])
+    workflow.station_result(crisis, report="r", result="已修复", by=world.master, now=now)
+    assert Outbox.objects.filter(event="complaint.crisis_result", recipient=call_centre).exists()
+
+
+def test_cp1_a_station_reports_a_dissatisfied_customer_as_its_own_complaint(world, station_a, now):
+    master = station_master(station_a)
+    complaint = workflow.create_complaint(
+        CustomerFactory(), title="客户对维修不满意", content="客户认为维修不彻底", by=master, now=now
+    )
+    assert complaint.channel == Complaint.Channel.STATION and complaint.station == station_a
+    assert list(selectors.complaints_for(master)) == [complaint]

@@ -62,6 +62,17 @@ def ask_headquarters(complaint: Complaint, *, help: str, report: str = "", by: U
     return complaint
 
 
+def _back_to_call_centre(complaint: Complaint, *, now: datetime) -> None:
+    """The crisis's result goes back to the call centre (CP-9)."""
+    notify(
+        "complaint.crisis_result",
+        complaint,
+        active_with_role(roles.CALL_CENTER),
+        _("客户危机处理结果已反馈：%(n)s %(c)s") % {"n": complaint.number, "c": complaint.customer.name},
+        now=now,
+    )
+
+
 def station_result(complaint: Complaint, *, report: str, result: str, by: User, now: datetime) -> Complaint:
     """The station fixed it itself: what it did and the result, back to the call centre (CP-9)."""
     require(by, "complaints.station_handle", complaint)
@@ -81,6 +92,7 @@ def station_result(complaint: Complaint, *, report: str, result: str, by: User, 
         )
         clocks.stop(complaint, CRISIS_FIX, now=now, by=by)
         result_back(complaint, by=by, now=now)
+        _back_to_call_centre(complaint, now=now)
     return complaint
 
 
@@ -105,6 +117,7 @@ def hq_solution(complaint: Complaint, *, solution: str, result: str, by: User, n
         )
         clocks.stop(complaint, CRISIS_FIX, now=now, by=by)
         result_back(complaint, by=by, now=now)
+        _back_to_call_centre(complaint, now=now)
     return complaint
 
 
