@@ -349,6 +349,8 @@ COMPLAINTS = {
     "客户投诉分析报告已发布：%(m)s": "Complaint analysis report published: %(m)s",
     "nav\x04客户投诉": "Complaints",
     "客户危机回访": "Customer crisis return visit",
+    "客户危机处理结果已反馈：%(n)s %(c)s": "Customer crisis result reported: %(n)s %(c)s",
+    "所选记录不属于该客户。": "The chosen record does not belong to this customer.",
 }
 PENDING.update(COMPLAINTS)
 
