@@ -111,7 +111,9 @@ def test_cp2_outside_the_contract_is_explained_archived_and_not_counted(world, n
     complaint.refresh_from_db()
     assert complaint.status == S.INVALID and complaint.valid is False
     assert not Complaint.objects.counted().filter(pk=complaint.pk).exists()
-    assert Complaint.objects.filter(pk=complaint.pk).exists()  # still there, searchable
+    from kefu.complaints import selectors
+
+    assert list(selectors.complaints_for(world.quality, q="迟到两小时")) == [complaint]  # still searchable
     assert not clocks.open_rule_keys(complaint)
 
 
