@@ -212,4 +212,14 @@ def _crisis(users, *, now: datetime, today: date) -> int:
         now=recent,
     )
     workflow.accept(d, crisis_level="ordinary", by=quality, now=recent + timedelta(minutes=30))
-    return 2
+    e = workflow.create_complaint(
+        customer,
+        title="设备反复死机，维修站无法解决",
+        content="同一故障上门三次仍未解决。",
+        type="repair",
+        by=desk,
+        now=recent,
+    )
+    workflow.accept(e, crisis_level="potential", by=quality, now=recent + timedelta(minutes=40))
+    workflow.ask_headquarters(e, help="需要厂商技术支持远程诊断", by=master, now=recent + timedelta(hours=1))
+    return 3
