@@ -83,6 +83,8 @@ def test_cp8_3_hour_response_compliance_from_the_clocks(data):
     # contacted in 1 h, contacted after 6 h, not contacted and past due: 1 of 3 on time.
     assert values["contact_3h"].base == 3
     assert values["contact_3h"].value == pytest.approx(33.3)
+    trend = next(ch for ch in c.charts if ch.chart.key == "trend_compliance")
+    assert dict(trend.series)["3 小时内联系客户"][-1] == values["contact_3h"].value  # the card and its trend agree
 
 
 def test_cp8_page_pdf_and_excel_show_the_same_counts(client, data):
