@@ -10,6 +10,7 @@ class ComplaintsConfig(AppConfig):
         from kefu.complaints import demo, report, rules, tables, views, workflow  # noqa: F401 -- report registers the analysis report, rules the permissions
         from kefu.core import lists, navigation, workbench
         from kefu.customers import masking
+        from kefu.customers import views as customer_views
         from kefu.org import demo_data
 
         workflow.define_chains()
@@ -33,3 +34,5 @@ class ComplaintsConfig(AppConfig):
         for table in tables.TABLES:
             lists.register(table)
         demo_data.register(demo.load)
+        if views.customer_panel not in customer_views.CUSTOMER_PANELS:
+            customer_views.CUSTOMER_PANELS.append(views.customer_panel)

@@ -357,3 +357,16 @@ def monthly_report_panel(request) -> dict | None:
         "report": report,
         "clock": clocks.open_clock(report, workflow.MONTHLY_REPORT),
     }
+
+
+def customer_panel(request, customer) -> dict | None:
+    """The customer's complaints on the customer page, and registering one for them (CP-1)."""
+    user = request.user
+    if user.is_external or not user.has_perm("complaints.view_list"):
+        return None
+    return {
+        "template": "complaints/customer_panel.html",
+        "complaints": list(selectors.complaints_for(user, customer=customer.pk)[:5]),
+        "customer": customer,
+        "can_add": user.has_perm("complaints.add"),
+    }

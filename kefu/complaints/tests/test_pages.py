@@ -128,3 +128,11 @@ def test_list_page_queries_are_bounded(client, world, now, django_assert_max_num
     client.force_login(world.quality)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("complaints:list")).status_code == 200
+
+
+def test_cp1_the_customer_page_lists_the_customers_complaints(client, world, now):
+    complaint = new_complaint(world, now=now)
+    client.force_login(world.quality)
+    page = client.get(reverse("customers:detail", args=[complaint.customer_id])).content.decode()
+    assert 'data-testid="customer-complaints"' in page and complaint.number in page
+    assert f"{reverse('complaints:create')}?customer={complaint.customer_id}" in page
