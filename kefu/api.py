@@ -1,6 +1,7 @@
 """The API router: every domain registers its viewsets here (NT-2)."""
 
 from kefu.approvals.api import ApprovalViewSet
+from kefu.complaints.api import ComplaintViewSet, CorrectiveActionViewSet, MonthlyReportViewSet
 from kefu.core.api import Router
 from kefu.customers.api import ContactViewSet, ContractViewSet, CustomerViewSet, DeviceViewSet
 from kefu.deadlines.api import DeadlineRuleViewSet, WorkbenchViewSet
@@ -41,3 +42,6 @@ router.register("duty", DutyViewSet, basename="duty-shift")
 router.register("calls", CallLogViewSet, basename="call-log")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("qa/samples", QASampleViewSet, basename="qa-sample")
+router.register("complaints/actions", CorrectiveActionViewSet, basename="complaint-action")
+router.register("complaints/reports", MonthlyReportViewSet, basename="complaint-report")
+router.register("complaints", ComplaintViewSet, basename="complaint")

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kefu.kpi",
     "kefu.feedback",
     "kefu.problems",
+    "kefu.complaints",
     "kefu.shell",
 ]
 if TESTING:
@@ -318,6 +319,15 @@ REST_KNOX = {"TOKEN_TTL": KEFU_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token", "AUTO_R
 MIGRATION_MODULES = {"knox": None}
 # Every choice set of the models by one stable name (two "status" fields are two enums, not StatusE63Enum).
 ENUM_NAMES = {
+    "ComplaintSourceEnum": "kefu.complaints.models.Complaint.Source",
+    "ComplaintChannelEnum": "kefu.complaints.models.Complaint.Channel",
+    "ComplaintTypeEnum": "kefu.complaints.models.Complaint.Type",
+    "ComplaintStatusEnum": "kefu.complaints.models.Complaint.Status",
+    "ComplaintRemedyEnum": "kefu.complaints.models.Complaint.Remedy",
+    "ComplaintCompensationEnum": "kefu.complaints.models.Complaint.Compensation",
+    "ComplaintCrisisEnum": "kefu.complaints.models.Complaint.Crisis",
+    "CorrectiveActionKindEnum": "kefu.complaints.models.CorrectiveAction.Kind",
+    "CorrectiveActionStatusEnum": "kefu.complaints.models.CorrectiveAction.Status",
     "CompanyKindEnum": "kefu.org.models.Company.Kind",
     "CompanyOffDutyIntakeEnum": "kefu.org.models.Company.OffDutyIntake",
     "RegionLevelEnum": "kefu.org.models.Region.Level",
@@ -421,7 +431,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
         "kwargs": {"days": 0},
     },
+    # The month's complaint analysis report (CP-8): its clock starts on the 1st of the next month.
+    "complaint-monthly-report": {"task": "kefu.complaints.tasks.open_monthly_report", "schedule": 3600.0},
 }
+
+# --- Complaints ---------------------------------------------------------------------------
+# A compensation above this amount (yuan) needs the department head's approval (CP-3).
+KEFU_COMPENSATION_APPROVAL_LIMIT = env.int("KEFU_COMPENSATION_APPROVAL_LIMIT", default=500)
 
 # --- Deadlines ----------------------------------------------------------------------------
 # Share of a clock's time after which its owner is warned once (a rule may set its own).

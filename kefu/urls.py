@@ -31,6 +31,7 @@ urlpatterns = [
     path("first-visits/", include("kefu.firstvisit.urls")),
     path("plans/", include("kefu.plans.urls")),
     path("visits/", include("kefu.visits.urls")),
+    path("complaints/", include("kefu.complaints.urls")),
     path("kb/", include("kefu.knowledge.urls")),
     path("surveys/", include("kefu.surveys.urls")),
     path("servicedesk/", include("kefu.servicedesk.urls")),

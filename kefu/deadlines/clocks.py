@@ -426,13 +426,16 @@ def stop(subject: models.Model, rule_key: str, *, now: datetime, by: User | None
     return clock
 
 
-def reassign(subject: models.Model, owner, *, exclude_prefix: str = "") -> int:
-    """The running clocks of `subject` follow its new owner onto their workbench.
+def reassign(subject: models.Model, owner, *, exclude_prefix: str = "", rule_key: str = "") -> int:
+    """The running clocks of `subject` follow its new owner onto their workbench (only the
+    clock of `rule_key`, when given).
 
     The due time stays: a handover doesn't buy time. Returns how many clocks moved.
     """
     ct, object_id = _subject_key(subject)
     running = Clock.objects.filter(content_type=ct, object_id=object_id, state__in=OPEN_STATES)
+    if rule_key:
+        running = running.filter(rule__key=rule_key)
     if exclude_prefix:
         running = running.exclude(rule__key__startswith=exclude_prefix)
     return running.update(owner=owner)

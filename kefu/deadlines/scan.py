@@ -15,6 +15,7 @@ message delivered twice scans once and an operator can see every tick and what i
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -41,6 +42,15 @@ BATCH = 500
 KEEP_RUNS = timedelta(days=7)
 
 logger = logging.getLogger(__name__)
+
+# What a breach does to its subject besides telling people, per rule key: a domain registers
+# `handler(subject, *, clock, now)` from its AppConfig.ready() (CP-9: a crisis not fixed in time
+# rises to serious). It runs in the breach's transaction, once per clock.
+BREACH_HANDLERS: dict[str, Callable] = {}
+
+
+def on_breach(rule_key: str, handler: Callable) -> None:
+    BREACH_HANDLERS[rule_key] = handler
 
 
 def begin(*, now: datetime, task_id: str | None = None, worker: str = "") -> ScanRun | None:
@@ -152,6 +162,10 @@ def breach(*, now: datetime, batch: int = BATCH) -> int:
                 )
                 for c in clocks
             )
+            for clock in clocks:
+                handler = BREACH_HANDLERS.get(clock.rule.key)
+                if handler is not None and clock.subject is not None:
+                    handler(clock.subject, clock=clock, now=now)
             messages = []
             unowned = Unowned()
             for clock in clocks:

@@ -52,6 +52,7 @@ class ReturnVisit(models.Model):
         HOTLINE = "hotline", _("热线处理回访")
         CONFIRMATION = "confirmation", _("结单确认回访")
         ONSITE = "onsite", _("上门服务回访")
+        COMPLAINT = "complaint", _("客户危机回访")
 
     class Channel(models.TextChoices):
         PHONE = "phone", _("电话")

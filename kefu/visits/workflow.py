@@ -70,6 +70,7 @@ RULE_BY_KIND = {
     ReturnVisit.Kind.HOTLINE: "returnvisit.hotline",
     ReturnVisit.Kind.CONFIRMATION: "returnvisit.confirmation",
     ReturnVisit.Kind.ONSITE: "returnvisit.onsite",
+    ReturnVisit.Kind.COMPLAINT: "returnvisit.complaint",
 }
 
 
@@ -433,6 +434,20 @@ def open_for_sheet(sheet, *, assignee: User | None, by: User, now: datetime) -> 
         sheet,
         customer=sheet.order.customer,
         kind=ReturnVisit.Kind.ONSITE,
+        channel=ReturnVisit.Channel.PHONE,
+        assignee=assignee,
+        by=by,
+        now=now,
+    )
+
+
+def open_for_complaint(complaint, *, assignee: User | None, by: User | None, now: datetime) -> ReturnVisit:
+    """CP-9: an archived customer crisis is followed by a return visit to the customer, by phone
+    (the complaints domain calls this when it closes a crisis)."""
+    return open_for_source(
+        complaint,
+        customer=complaint.customer,
+        kind=ReturnVisit.Kind.COMPLAINT,
         channel=ReturnVisit.Channel.PHONE,
         assignee=assignee,
         by=by,

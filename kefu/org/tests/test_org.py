@@ -90,6 +90,7 @@ def build_station_world(station, make_user, now) -> list:
     engineer = make_user("station_engineer", station=station)
     outbox.enqueue("test.hello", station, to=[master, engineer], subject="你好", now=now)
     outbox.deliver_pending(now=now)
+    from kefu.complaints.tests.factories import station_world as complaints_world
     from kefu.customers.tests.factories import station_world as customer_world
     from kefu.deadlines import clocks
     from kefu.fieldservice.tests.factories import station_world as fieldservice_world
@@ -113,6 +114,7 @@ def build_station_world(station, make_user, now) -> list:
         *crm,
         *servicedesk_world(crm[0]),
         *fieldservice_world(),
+        *complaints_world(station),
     ]
 
 

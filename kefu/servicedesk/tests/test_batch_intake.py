@@ -47,7 +47,8 @@ def test_sr1_a_batch_gives_each_request_owner_clocks_audit_care_line_and_notices
     assert ServiceRequest.objects.get(pk=single.pk).first_response_due == reqs[0].first_response_due
     assert clocks.open_clock(reqs[2], "hotline.onsite_submit") is not None  # HL-6
     assert clocks.open_clock(reqs[0], "hotline.onsite_submit") is None
-    assert Outbox.objects.filter(event="request.complaint", recipient=quality).count() == 1
+    # A complaint-type request opens a complaint, which tells quality (CP-1).
+    assert Outbox.objects.filter(event="complaint.received", recipient=quality).count() == 1
     # Found by search like any request.
     assert ServiceRequest.objects.filter(pk=reqs[0].pk, search_tokens__contains="凭证").exists()
 

@@ -58,10 +58,15 @@ def test_qs2_phenomenon_required_and_nothing_saved(make_user, now):
     assert not ServiceRequest.all_objects.exists()
 
 
-def test_sr2_complaint_is_flagged_to_quality(make_user, now):
+def test_sr2_complaint_opens_a_complaint_and_quality_is_told(make_user, now):
+    from kefu.complaints.models import Complaint
+
     quality = make_user("quality")
     req = new_request(by=make_user("hotline"), now=now, type="complaint")
-    assert Outbox.objects.filter(event="request.complaint", recipient=quality, link=req.get_absolute_url()).exists()
+    complaint = Complaint.objects.get(subject_id=str(req.pk))  # CP-1: the hand-off to complaints
+    assert Outbox.objects.filter(
+        event="complaint.received", recipient=quality, link=complaint.get_absolute_url()
+    ).exists()
 
 
 def test_sr3_transfer_needs_receiver_and_reason(make_user, now):

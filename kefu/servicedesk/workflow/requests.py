@@ -23,7 +23,7 @@ from kefu.org import roles
 from kefu.org.models import Company, User
 from kefu.org.selectors import active_with_role
 from kefu.search import index
-from kefu.servicedesk import integrations
+from kefu.servicedesk import handoffs, integrations
 from kefu.servicedesk.models import (
     HotlineRecord,
     RequestStep,
@@ -74,7 +74,7 @@ def create_request(
 
     A customer's own submission (portal, or the API with a portal token) goes to the engineer
     on duty now (HL-1). The first-response clock of its priority starts; a complaint is
-    flagged to the quality role; a request needing a visit from the start must reach the
+    handed to the complaints domain (CP-1); a request needing a visit from the start must reach the
     service manager within 30 minutes (HL-6). Attachments are kept with it (SR-1).
     """
     files = list(files)
@@ -234,6 +234,10 @@ def create_requests(items: list[dict], *, by: User, now: datetime) -> list[Servi
                 for req in reqs
             ]
         )
+        # A complaint-type request opens a complaint in the complaints domain (CP-1).
+        for req in reqs:
+            if req.type == ServiceRequest.Type.COMPLAINT:
+                handoffs.emit(handoffs.COMPLAINT, req, by=by, now=now)
         outbox.enqueue_many(_intake_messages(reqs, owner=owner, by=by), now=now)
     return reqs
 
@@ -252,7 +256,8 @@ def off_duty_owner(now: datetime) -> User | None:
 
 
 def _intake_messages(reqs: list[ServiceRequest], *, owner, by) -> list[dict]:
-    """The engineer a customer's request went to is told (HL-1); a complaint goes to quality."""
+    """The engineer a customer's request went to is told (HL-1); a complaint goes to quality
+    (when no domain opens complaints: that domain tells quality itself, CP-1)."""
     messages = []
     if owner is not None and owner != by:
         messages += [
@@ -267,7 +272,7 @@ def _intake_messages(reqs: list[ServiceRequest], *, owner, by) -> list[dict]:
             for req in reqs
         ]
     complaints = [req for req in reqs if req.type == ServiceRequest.Type.COMPLAINT]
-    if complaints:
+    if complaints and not handoffs.received(handoffs.COMPLAINT):
         quality = list(active_with_role(roles.QUALITY))
         messages += [
             {
