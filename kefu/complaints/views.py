@@ -20,12 +20,14 @@ from kefu.approvals import selectors as approval_selectors
 from kefu.approvals import workflow as approvals
 from kefu.complaints import documents, forms, selectors, tables, workflow
 from kefu.complaints.models import Complaint, CorrectiveAction, MonthlyReport
+from kefu.core import words
 from kefu.core.actions import act
 from kefu.core.errors import Invalid
 from kefu.customers.models import Contact, Customer
 from kefu.deadlines import clocks
 from kefu.deadlines.models import OPEN_STATES, Clock
 from kefu.org.models import Department
+from kefu.surveys.models import Survey
 
 NO_SUCH_ITEM = _("该记录不存在。")
 BAD_MONTH = _("月份格式应为 YYYY-MM。")
@@ -82,9 +84,12 @@ def action_list(request):
 @login_required
 @permission_required("complaints.add", raise_exception=True)
 def complaint_create(request):
-    form = forms.IntakeForm(request.POST or None, initial={"customer": request.GET.get("customer", "")})
+    # An unsatisfied survey answer the supervisor escalates (CP-1): the form starts from it.
+    survey = _unsatisfied_survey(request)
+    initial = {"customer": request.GET.get("customer", ""), **(_from_survey(survey) if survey else {})}
+    form = forms.IntakeForm(request.POST or None, initial=initial)
     form.fields["customer"].queryset = Customer.objects.visible_to(request.user)
-    initial_customer = None
+    initial_customer = survey.customer if survey else None
     if request.GET.get("customer", "").isdigit():
         initial_customer = Customer.objects.visible_to(request.user).filter(pk=request.GET["customer"]).first()
 
@@ -98,9 +103,28 @@ def complaint_create(request):
         customer = form.cleaned_data.get("customer")
         if customer is None:
             raise Invalid(_("请选择客户。"), field="customer")
+        if survey is not None and customer == survey.customer:
+            data.setdefault("subject", survey.subject)  # what was served: the request or work order
         return workflow.create_complaint(customer, **data)
 
     return act(request, create, form=form, done=SAID["create"], again=page)
+
+
+def _unsatisfied_survey(request) -> Survey | None:
+    pk = request.GET.get("survey", "")
+    survey = Survey.objects.visible_to(request.user).filter(pk=int(pk)).first() if pk.isdigit() else None
+    return survey if survey is not None and survey.unsatisfied else None
+
+
+def _from_survey(survey: Survey) -> dict:
+    rating = _("评分 %(r)s 分") % {"r": survey.rating} if survey.rating else ""
+    return {
+        "customer": survey.customer_id,
+        "channel": Complaint.Channel.SURVEY,
+        "title": _("满意度调查不满意：%(s)s") % {"s": survey.subject_label},
+        "content": words.join(part for part in (rating, survey.comment) if part),
+        "served_by": survey.served_by.display_name if survey.served_by_id else "",
+    }
 
 
 def _can(user, perm, complaint, *statuses) -> bool:

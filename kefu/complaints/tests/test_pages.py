@@ -136,3 +136,61 @@ def test_cp1_the_customer_page_lists_the_customers_complaints(client, world, now
     page = client.get(reverse("customers:detail", args=[complaint.customer_id])).content.decode()
     assert 'data-testid="customer-complaints"' in page and complaint.number in page
     assert f"{reverse('complaints:create')}?customer={complaint.customer_id}" in page
+
+
+def test_cp1_an_unsatisfied_survey_answer_is_escalated_to_a_complaint_from_its_page(client, world, now):
+    """The supervisor opens an unsatisfied survey answer, clicks 转为投诉, finds the form filled
+    from it (customer, channel, rating and comment, who served) and registers it: the complaint
+    is about what was surveyed (the request)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kefu.servicedesk.models import ServiceRequest
+    from kefu.surveys.models import Survey
+
+    customer = CustomerFactory()
+    req = ServiceRequest.objects.create(
+        number="SR-CP1-1",
+        customer=customer,
+        channel="phone",
+        title="打印机卡纸",
+        phenomenon="卡纸",
+        created_by=world.desk,
+        created_at=now,
+        updated_at=now,
+    )
+    survey = Survey.objects.create(
+        content_type=ContentType.objects.get_for_model(req),
+        object_id=str(req.pk),
+        subject_label="服务请求 SR-CP1-1",
+        customer=customer,
+        served_by=world.responsible,
+        status="answered",
+        rating=1,
+        comment="等了三天没人来",
+        answered_at=now,
+        created_at=now,
+        expires_at=now + timedelta(days=7),
+    )
+    client.force_login(world.quality)
+    page = client.get(reverse("surveys:detail", args=[survey.pk])).content.decode()
+    assert f'href="/complaints/new/?survey={survey.pk}"' in page
+    url = f"{reverse('complaints:create')}?survey={survey.pk}"
+    form = client.get(url).content.decode()
+    assert "满意度调查不满意：服务请求 SR-CP1-1" in form and "等了三天没人来" in form and "责任工程师" in form
+    assert f'name="customer" id="customer-id" value="{customer.pk}"' in form
+    r = client.post(
+        url,
+        {
+            "customer": customer.pk,
+            "title": "满意度调查不满意：服务请求 SR-CP1-1",
+            "content": "评分 1 分、等了三天没人来",
+            "channel": "survey",
+            "source": "customer",
+            "type": "timeliness",
+        },
+    )
+    complaint = Complaint.objects.get()
+    assert r.status_code == 302 and complaint.channel == "survey" and complaint.subject == req
+    satisfied = Survey.objects.filter(pk=survey.pk)
+    satisfied.update(rating=5)
+    assert "escalate-complaint" not in client.get(reverse("surveys:detail", args=[survey.pk])).content.decode()
