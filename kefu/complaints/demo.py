@@ -9,7 +9,10 @@ from django.utils import timezone
 from kefu.complaints import workflow
 from kefu.complaints.models import Complaint, MonthlyReport
 from kefu.customers.models import Customer
+from kefu.deadlines.models import OPEN_STATES, Clock
 from kefu.org.models import Department, Station, User
+from kefu.visits import workflow as visits
+from kefu.visits.models import ReturnVisit
 
 TYPES = ["attitude", "timeliness", "repair", "product", "rules", "charge"]
 CAUSES = ["工程师未按约定时间上门", "备件供应延迟", "维修后故障复发", "收费标准解释不清", "服务用语不规范"]
@@ -69,10 +72,12 @@ def load(now: datetime | None = None) -> int:
     created = 0
     for back in range(12, -1, -1):
         first = _month(today, back)
-        for i in range(3 + back % 3):
+        for i in range(3 + back % 3 if back else 5):
             day = first + timedelta(days=2 + 4 * i)
             received = _at(day, 10, 0)
-            if received > now - timedelta(hours=2):
+            if not back:  # this month: the last day and a half, one complaint at each early stage
+                received = now - timedelta(hours=2 + 7 * i)
+            elif received > now - timedelta(hours=2):
                 continue
             title, content = TITLES[(back + i) % len(TITLES)]
             customer = customers[(back * 3 + i) % len(customers)]
@@ -98,7 +103,9 @@ def load(now: datetime | None = None) -> int:
                 ),
             )
             created += 1
-            stage = (back + i) % 7 if back else i % 4  # this month: early stages too
+            # A normal working day: what is open was received lately; older complaints are closed,
+            # not counted, or (the last two months) with the vendor; this month's are at each early stage.
+            stage = i if not back else ((5, 1, 5, 6, 5)[(back + i) % 5] if back <= 2 else (5, 1, 5)[(back + i) % 3])
             _advance(c, stage, users=users, department=department, responsible=responsible, at=received, now=now)
     created += _crisis(users, now=now, today=today)
     # The monthly reports: every past month published on its 2nd working day, last month's due.
@@ -108,7 +115,14 @@ def load(now: datetime | None = None) -> int:
         workflow.publish(
             report, summary="本月投诉情况平稳。", by=quality, now=_at(_month(today, back - 1), 10) + timedelta(days=1)
         )
-    workflow.report_for(_month(today, 1), now=_at(_month(today, 1), 9))
+    last = workflow.report_for(_month(today, 1), now=_at(_month(today, 1), 9))
+    due = (
+        Clock.objects.filter(object_id=str(last.pk), state__in=OPEN_STATES, rule__key=workflow.MONTHLY_REPORT)
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    if due is not None and due < now:  # past its 3rd working day: the supervisor published it on time
+        workflow.publish(last, summary="本月投诉情况平稳。", by=quality, now=due - timedelta(hours=2))
     workflow.report_for(_month(today, 0), now=min(now, _at(_month(today, 0), 9) + timedelta(hours=1)))
     return created + MonthlyReport.objects.count()
 
@@ -202,6 +216,16 @@ def _crisis(users, *, now: datetime, today: date) -> int:
             now=_at(last + timedelta(days=1), 16),
         )
         workflow.verify(c, satisfied=True, opinion="客户满意", by=quality, now=_at(last + timedelta(days=2), 10))
+        # The crisis was archived and the customer called back the next day (CP-9).
+        visit = ReturnVisit.objects.filter(kind=ReturnVisit.Kind.COMPLAINT, customer=customer, done_at=None).last()
+        if visit is not None and visit.assignee_id:
+            visits.record_result(
+                visit,
+                content="客户确认设备已恢复正常，对处理结果满意。",
+                satisfaction="satisfied",
+                by=visit.assignee,
+                now=_at(last + timedelta(days=3), 11),
+            )
     recent = now - timedelta(hours=3)
     d = workflow.create_complaint(
         customer,
