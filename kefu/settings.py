@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kefu.surveys",
     "kefu.servicedesk",
     "kefu.fieldservice",
+    "kefu.projects",
     "kefu.reports",
     "kefu.kpi",
     "kefu.feedback",

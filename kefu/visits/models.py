@@ -52,6 +52,8 @@ class ReturnVisit(models.Model):
         HOTLINE = "hotline", _("热线处理回访")
         CONFIRMATION = "confirmation", _("结单确认回访")
         ONSITE = "onsite", _("上门服务回访")
+        PROJECT = "project", _("项目实施回访")
+        PROJECT_FINAL = "project_final", _("项目最终回访")
 
     class Channel(models.TextChoices):
         PHONE = "phone", _("电话")

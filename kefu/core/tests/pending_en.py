@@ -11,6 +11,42 @@ from contextlib import contextmanager
 from django.utils import translation
 from django.utils.translation import trans_real
 
+# Implementation projects (issue 17, kefu/projects): statuses, visit kinds and page strings. A msgid
+# another section has keeps that section's English (one msgid, one translation).
+PROJECTS: dict = {
+    "计划中": "Planning",
+    "实施中": "Implementing",
+    "已暂停": "Paused",
+    "验收评估中": "In acceptance evaluation",
+    "终验": "Final acceptance",
+    "已归档": "Archived",
+    "已终止": "Terminated",
+    "草稿": "Draft",
+    "待审批": "Pending approval",
+    "已退回修改": "Returned for changes",
+    "已批准": "Approved",
+    "已驳回": "Rejected",
+    "待客户签字": "Awaiting the customer's signature",
+    "客户已签字": "Signed by the customer",
+    "已被新版本取代": "Superseded",
+    "未开始": "Not started",
+    "进行中": "Open",
+    "成果待审核": "Result awaiting review",
+    "已完成": "Done",
+    "待客户确认": "Awaiting the customer's confirmation",
+    "客户已确认": "Confirmed by the customer",
+    "处理中": "In handling",
+    "已解决": "Resolved",
+    "跟踪中": "Tracked",
+    "已关闭": "Closed",
+    "审批中": "In approval",
+    "评估中": "Evaluating",
+    "验收通过": "Accepted",
+    "验收未通过": "Not accepted",
+    "项目实施回访": "Project return visit",
+    "项目最终回访": "Final project return visit",
+}
+
 # msgid → msgstr; a plural entry is (msgid, form) → msgstr, forms 0 (one) and 1 (other).
 PENDING: dict = {
     # countdowns (kefu/deadlines/templatetags/deadlines_tags.py, countdown.js)
@@ -75,6 +111,9 @@ PENDING: dict = {
     "审批：退回修改": "Approval: returned for changes",
     "审批：驳回": "Approval: rejected",
 }
+# implementation projects (issue 17), kept apart so that parallel branches merge cleanly
+for _key, _english in PROJECTS.items():
+    PENDING.setdefault(_key, _english)
 
 
 def _add_missing() -> list:
