@@ -7,13 +7,24 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
+        from django.utils.translation import pgettext_lazy
 
+        from kefu.core import lists, navigation
+        from kefu.core import workbench as workbenches
         from kefu.customers import timeline
         from kefu.documents import attachments
-        from kefu.projects import selectors, workflow
+        from kefu.org import demo_data
+        from kefu.projects import demo, selectors, tables, workbench, workflow
 
-        # Not yet: the navigation items, list pages (tables.LISTS), workbench panel and demo
-        # loader wait for the pages' templates (issue 17, still to do).
+        navigation.register(
+            navigation.NavItem(
+                "projects", pgettext_lazy("nav", "实施项目"), "projects:list", "projects.view_list", order=18
+            )
+        )
+        workbenches.register(workbench.panel)
+        for table in tables.LISTS:
+            lists.register(table)
+        demo_data.register(demo.load)
         workflow.define_chains()
         timeline.register_kind("project", _("实施项目"))
         for label in ("projects.project", "projects.dailylog", "projects.phase", "projects.planversion"):

@@ -122,15 +122,15 @@ def taskbook_action(request, pk, action):
     fn, form_class, said = TASK_BOOK_ACTIONS[action]
     form = form_class(request.POST) if form_class else None
     then = lambda result: result.project if action == "approve" else result  # noqa: E731
-    return act(request, fn, book, form=form, done=_said(said), then=then)
+    return act(request, fn, book, form=form, done=_said(said), then=then, back=book.get_absolute_url())
 
 
 def _context(request, project):
     user = request.user
     internal = not user.is_external
     plans = list(project.plans.order_by("-number"))
-    for newer, older in zip(plans, [*plans[1:], None], strict=True):
-        newer.changes = workflow.diff(older, newer)
+    for i, newer in enumerate(plans):
+        newer.changes = workflow.diff(plans[i + 1] if i + 1 < len(plans) else None, newer)
     phases = list(project.phase_set.order_by("order"))
     logs = list(selectors.logs_for(user, project=project)[:60])
     changes = list(project.change_requests.select_related("requested_by")) if internal else []
@@ -182,6 +182,7 @@ def _context(request, project):
         "blockers": workflow.start_blockers(project) if project.status == "planning" else [],
         "changes": changes,
         "acceptance": acceptance,
+        "causes": Acceptance.Cause.choices,
         "checklist": workflow.document_checklist(project) if project.status in ("final", "archived") else [],
         "history": events_for(project)[:50] if internal else [],
         "consultants": User.objects.filter(is_active=True, groups__name__in=["consultant", "project_manager"])
@@ -274,31 +275,3 @@ def project_action(request, pk, action, item=None):
     if action in ("confirm_log", "paper"):
         back = target.get_absolute_url()
     return act(request, fn, target, form=form, done=_said(said), then=back, back=back)
-
-
-def workbench_panel(request) -> dict | None:
-    """待办 on the workbench: logs to confirm (customer), overdue logs and pending results (PM)."""
-    user = request.user
-    if not user.is_authenticated or not user.has_perm("projects.view_list"):
-        return None
-    now = timezone.now()
-    if user.is_customer_user:
-        logs = selectors.logs_for(user, status=DailyLog.Status.SUBMITTED)
-        phases = Phase.objects.filter(project__in=selectors.projects_for(user), status=Phase.Status.REVIEWED)
-        plans = PlanVersion.objects.filter(project__in=selectors.projects_for(user), status=PlanVersion.Status.SENT)
-        items = {"logs": logs.count(), "phases": phases.count(), "plans": plans.count()}
-    else:
-        mine = selectors.projects_for(user, view="mine")
-        items = {
-            "overdue": selectors.logs_for(user, overdue=True, now=now).filter(project__in=mine).count(),
-            "phases": Phase.objects.filter(project__in=mine, status=Phase.Status.SUBMITTED).count(),
-            "mine": mine.count(),
-        }
-    if not any(items.values()):
-        return None
-    return {
-        "title": _("实施项目"),
-        "template": "projects/workbench_panel.html",
-        "items": items,
-        "customer": user.is_customer_user,
-    }
