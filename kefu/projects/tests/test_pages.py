@@ -8,7 +8,7 @@ from django.urls import reverse
 from kefu.customers.tests.factories import ContractFactory
 from kefu.projects import workflow
 from kefu.projects.models import DailyLog, Phase, Project, TaskBook
-from kefu.projects.tests.factories import SIGNATURE, approved_project, people, running_project
+from kefu.projects.tests.factories import SIGNATURE, approved_project, finish_phases, people, running_project
 from tests.helpers.lists import export, page_count, page_keys
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,60 @@ def test_prj4_the_workbench_shows_the_open_clocks(client, world, now):
     client.force_login(world.pm)
     html = client.get(reverse("workbench")).content.decode()
     assert 'data-testid="project-todo-overdue_logs"' in html
+
+
+def _render_everywhere(client, w, step):
+    for who in ("director", "pm", "consultant", "customer_user"):
+        client.force_login(getattr(w, who))
+        r = client.get(reverse("projects:detail", args=[w.project.pk]))
+        assert r.status_code == 200, (step, who)
+
+
+def test_prj8_the_project_page_renders_in_every_state(client, now):
+    w = running_project(now)
+    _render_everywhere(client, w, "implementing")
+    workflow.raise_issue(w.project, title="接口不通", owner=w.consultant, by=w.consultant, now=now)
+    workflow.add_risk(
+        w.project, description="数据迁移", probability="high", impact="high", owner=w.pm, by=w.pm, now=now
+    )
+    change = workflow.request_pause(w.project, reason="客户服务器未到位", by=w.consultant, now=now)
+    _render_everywhere(client, w, "pause requested")
+    client.force_login(w.pm)
+    page = client.get(reverse("projects:detail", args=[w.project.pk])).content.decode()
+    assert f'data-testid="decide-{change.pk}"' in page
+    client.post(reverse("projects:item_action", args=[w.project.pk, "decide", change.pk]), {"verdict": "approve"})
+    client.force_login(w.director)
+    client.post(reverse("projects:item_action", args=[w.project.pk, "decide", change.pk]), {"verdict": "approve"})
+    w.project.refresh_from_db()
+    assert w.project.status == Project.Status.PAUSED
+    _render_everywhere(client, w, "paused")
+    client.force_login(w.pm)
+    client.post(reverse("projects:action", args=[w.project.pk, "resume"]))
+    w.project.refresh_from_db()
+    assert w.project.status == Project.Status.IMPLEMENTING
+    finish_phases(w, now)
+    client.force_login(w.consultant)
+    client.post(reverse("projects:action", args=[w.project.pk, "acceptance"]), {"items": "总账、报表"})
+    w.project.refresh_from_db()
+    assert w.project.status == Project.Status.ACCEPTANCE
+    _render_everywhere(client, w, "acceptance")
+    acceptance = w.project.acceptances.get()
+    client.force_login(w.pm)
+    client.post(reverse("projects:item_action", args=[w.project.pk, "evaluate", acceptance.pk]), {"passed": "true"})
+    client.force_login(w.customer_user)
+    client.post(
+        reverse("projects:item_action", args=[w.project.pk, "customer_evaluate", acceptance.pk]),
+        {"passed": "true", "signer_name": "王经理", "signature": SIGNATURE},
+    )
+    w.project.refresh_from_db()
+    assert w.project.status == Project.Status.FINAL
+    _render_everywhere(client, w, "final")
+    client.force_login(w.pm)
+    client.post(reverse("projects:action", args=[w.project.pk, "final_review"]))
+    client.force_login(w.director)
+    page = client.get(reverse("projects:detail", args=[w.project.pk])).content.decode()
+    assert 'data-testid="archive"' in page
+    client.post(reverse("projects:action", args=[w.project.pk, "archive"]))
+    w.project.refresh_from_db()
+    assert w.project.status == Project.Status.ARCHIVED
+    _render_everywhere(client, w, "archived")
