@@ -10,6 +10,13 @@ from kefu.knowledge.api import ArticleViewSet
 from kefu.notify.api import NotificationViewSet
 from kefu.org.api import ApiTokenViewSet, DepartmentViewSet, RegionViewSet, StationViewSet, UserViewSet
 from kefu.plans.api import ServicePlanViewSet
+from kefu.projects.api import (
+    AcceptanceViewSet,
+    DailyLogViewSet,
+    PhaseViewSet,
+    ProjectViewSet,
+    TaskBookViewSet,
+)
 from kefu.servicedesk.api import CallLogViewSet, DutyViewSet, HotlineRecordViewSet, RequestViewSet
 from kefu.surveys.api import RectificationViewSet, SurveyViewSet
 from kefu.visits.api import ReturnVisitViewSet
@@ -41,3 +48,8 @@ router.register("duty", DutyViewSet, basename="duty-shift")
 router.register("calls", CallLogViewSet, basename="call-log")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("qa/samples", QASampleViewSet, basename="qa-sample")
+router.register("projects/task-books", TaskBookViewSet, basename="project-task-book")
+router.register("projects/phases", PhaseViewSet, basename="project-phase")
+router.register("projects/logs", DailyLogViewSet, basename="project-log")
+router.register("projects/acceptances", AcceptanceViewSet, basename="project-acceptance")
+router.register("projects", ProjectViewSet, basename="project")
