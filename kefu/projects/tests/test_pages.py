@@ -245,3 +245,13 @@ def test_prj8_the_project_page_renders_in_every_state(client, now):
     w.project.refresh_from_db()
     assert w.project.status == Project.Status.ARCHIVED
     _render_everywhere(client, w, "archived")
+
+
+def test_issue17_the_project_page_reads_in_english(client, world):
+    from kefu.core.tests.pending_en import catalogue
+
+    client.force_login(world.pm)
+    with catalogue():
+        html = client.get(reverse("projects:detail", args=[world.project.pk]), HTTP_ACCEPT_LANGUAGE="en").content
+    html = html.decode()
+    assert "Phases and milestones (plan / actual)" in html and "Project team" in html

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.service import record
-from kefu.core import states
+from kefu.core import states, words
 from kefu.core.errors import Conflict, Forbidden, Invalid
 from kefu.core.permissions import require
 from kefu.deadlines import clocks
@@ -44,7 +44,7 @@ def submit_acceptance(project: Project, *, items: str, by: User, now: datetime) 
     items = required(items, "items", _("验收项"))
     open_phases = [ph.name for ph in project.phase_set.exclude(status=Ph.DONE).order_by("order")]
     if open_phases:
-        raise Invalid(PHASES_OPEN % {"p": "、".join(open_phases)}, field="items")
+        raise Invalid(PHASES_OPEN % {"p": words.join(open_phases)}, field="items")
     latest = _latest(project)
     with transaction.atomic():
         if project.status == P.ACCEPTANCE:
@@ -219,7 +219,7 @@ def final_review(project: Project, *, by: User, now: datetime) -> Project:
         raise Conflict(_("只有终验阶段的项目可以审核终验资料。"))
     missing = [label for label, ok in document_checklist(project) if not ok]
     if missing:
-        raise Invalid(DOCUMENTS_MISSING % {"d": "、".join(missing)}, field="review")
+        raise Invalid(DOCUMENTS_MISSING % {"d": words.join(missing)}, field="review")
     with transaction.atomic():
         if not Project.objects.filter(pk=project.pk, status=P.FINAL, reviewed_at=None).update(
             reviewed_at=now, updated_at=now

@@ -68,7 +68,9 @@ def add_member(
         if TeamMember.objects.filter(project=project, user=user).exists():
             raise Conflict(ALREADY_ON_TEAM % {"u": user.display_name})
         member = TeamMember.objects.create(project=project, user=user, role=role, start_on=start_on, end_on=end_on)
-        record(project, "add_member", by=by, at=now, after=f"{user.display_name}（{role}）")
+        record(
+            project, "add_member", by=by, at=now, after=user.display_name + str(_("（%(value)s）") % {"value": role})
+        )
     return member
 
 
