@@ -174,6 +174,7 @@ def _context(request, project):
         "team": project.team.select_related("user"),
         "plans": plans,
         "phases": phases,
+        "phases_done": bool(phases) and all(ph.status == Phase.Status.DONE for ph in phases),
         "milestones": project.milestone_set.all(),
         "risks": project.risks.select_related("owner") if internal else [],
         "issues": project.issues.select_related("owner") if internal else [],
