@@ -191,7 +191,13 @@ def _context(request, project):
         .order_by("name")
         if internal
         else [],
-        "gantt": gantt,
+        "gantt": {
+            "rows": [{**row, "milestone": row["id"].startswith("milestone-")} for row in gantt],
+            "today": timezone.localdate().isoformat(),
+            "labels": {"plan": str(_("计划")), "actual": str(_("实际")), "milestone": str(_("里程碑"))},
+        },
+        "has_gantt": bool(gantt),
+        "gantt_height": 70 + 34 * len(gantt),
         "sites": project.sites,
         "today": timezone.localdate(),
         "phase_rows": range(forms.PlanForm.ROWS),

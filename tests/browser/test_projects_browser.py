@@ -83,6 +83,7 @@ def test_prj1_prj3_the_director_approves_and_the_pm_starts_the_project(
     assert not page.locator("[data-testid=start]").is_disabled()
     page.click("[data-testid=start]")
     page.wait_for_selector("[data-testid=project-status] >> text=实施中")
+    page.wait_for_selector("[data-testid=gantt] canvas")  # the Gantt view, vendored ECharts (PRJ-8)
     screenshot(page, "projects-started")
     project.refresh_from_db()
     assert project.status == "implementing"
