@@ -255,3 +255,13 @@ def test_issue17_the_project_page_reads_in_english(client, world):
         html = client.get(reverse("projects:detail", args=[world.project.pk]), HTTP_ACCEPT_LANGUAGE="en").content
     html = html.decode()
     assert "Phases and milestones (plan / actual)" in html and "Project team" in html
+
+
+def test_prj8_the_project_list_reads_a_fixed_number_of_queries(client, world, now, django_assert_max_num_queries):
+    for _ in range(3):
+        running_project(now, people_again())
+    client.force_login(world.director)
+    client.get(reverse("projects:list"))  # warm the session and the permission caches
+    with django_assert_max_num_queries(12):
+        r = client.get(reverse("projects:list"))
+    assert page_count(r.content.decode()) == 4
