@@ -38,9 +38,14 @@ class TaskBookForm(ActionForm):
     customer_contacts = Text(label=_("客户联系人"))
     files = Files(label=_("附件"))
 
+    FIELDS = ("title", "scope", "modules", "sites", "milestones", "presales_promises", "customer_contacts")
+
     def arguments(self):
         data = dict(self.cleaned_data)
-        return {"files": data.pop("files"), "data": data}
+        files = data.pop("files")
+        if self.initial.get("update"):  # revising: the fields only (update_task_book(book, data))
+            return {"data": data}
+        return {"files": files, "data": data}
 
 
 class ApproveForm(ActionForm):

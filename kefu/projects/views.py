@@ -2,6 +2,7 @@
 log page; the customer uses the same pages, scoped, at 375 px. Thin: act() calls the workflow."""
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -80,6 +81,36 @@ def taskbook_create(request, contract_pk):
         return page()
     return act(
         request, workflow.create_task_book, contract, form=form, done=_("任务书已保存，核对后请提交审批。"), again=page
+    )
+
+
+@login_required
+def taskbook_edit(request, pk):
+    """The signer revises a draft or returned task book (PRJ-1), then submits it again."""
+    book = selectors.task_book_for(request.user, pk)
+    if not request.user.has_perm("projects.change_taskbook", book) or book.status not in ("draft", "returned"):
+        raise PermissionDenied
+    form = forms.TaskBookForm(request.POST or None, initial={"update": True})
+
+    def page(exc=None):
+        sent = request.POST if request.method == "POST" else {f: getattr(book, f) for f in forms.TaskBookForm.FIELDS}
+        return render(
+            request,
+            "projects/taskbook_form.html",
+            {"contract": book.contract, "book": book, "sent": sent, "error": exc},
+            status=getattr(exc, "status", 200) if exc else 200,
+        )
+
+    if request.method != "POST":
+        return page()
+    return act(
+        request,
+        workflow.update_task_book,
+        book,
+        form=form,
+        done=_("任务书已修改，核对后请提交审批。"),
+        then=book.get_absolute_url(),
+        again=page,
     )
 
 

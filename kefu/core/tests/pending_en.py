@@ -339,6 +339,8 @@ PROJECTS: dict = {
     "邀请参加阶段汇报：%(p)s · %(ph)s": "Invitation to the phase presentation: %(p)s · %(ph)s",
     "项目已暂停": "Project paused",
     "阶段成果待审核：%(p)s · %(ph)s": "Phase result to review: %(p)s · %(ph)s",
+    "修改实施任务书": "Revise the task book",
+    "任务书已修改，核对后请提交审批。": "Task book revised; check it, then submit it for approval.",
 }
 
 # msgid → msgstr; a plural entry is (msgid, form) → msgstr, forms 0 (one) and 1 (other).

@@ -265,3 +265,21 @@ def test_prj8_the_project_list_reads_a_fixed_number_of_queries(client, world, no
     with django_assert_max_num_queries(12):
         r = client.get(reverse("projects:list"))
     assert page_count(r.content.decode()) == 4
+
+
+def test_prj1_the_signer_revises_a_returned_task_book_on_its_edit_page(client, now):
+    who = people()
+    w = approved_project(now, who)
+    contract = ContractFactory(customer=w.project.customer, sales=who["sales"])
+    book = workflow.create_task_book(contract, data={"title": "MES", "scope": "车间"}, by=who["sales"], now=now)
+    url = reverse("projects:taskbook_edit", args=[book.pk])
+    client.force_login(who["pm"])
+    assert client.get(url).status_code == 404  # not the signer's colleague: the book is not visible
+    client.force_login(who["sales"])
+    assert 'value="MES"' in client.get(url).content.decode()
+    r = client.post(url, {"title": "MES 实施", "scope": ""})
+    assert r.status_code == 400 and TaskBook.objects.get(pk=book.pk).title == "MES"  # the scope is required
+    r = client.post(url, {"title": "MES 实施", "scope": "车间管理"})
+    assert r.status_code == 302 and TaskBook.objects.get(pk=book.pk).title == "MES 实施"
+    workflow.submit(book, by=who["sales"], now=now)
+    assert client.get(url).status_code == 403  # submitted: no longer editable
