@@ -3,7 +3,7 @@ log page; the customer uses the same pages, scoped, at 375 px. Thin: act() calls
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from kefu.approvals import workflow as approvals
 from kefu.audit.service import events_for
 from kefu.core.actions import act
 from kefu.customers.models import Contract
-from kefu.documents import attachments
+from kefu.documents import attachments, pdf
 from kefu.org.models import User
 from kefu.projects import forms, selectors, tables, workflow
 from kefu.projects.models import Acceptance, ChangeRequest, DailyLog, Issue, Phase, PlanVersion, Project, Risk
@@ -240,6 +240,28 @@ def _context(request, project):
 def project_detail(request, pk):
     project = selectors.project_for(request.user, pk)
     return render(request, "projects/project_detail.html", _context(request, project))
+
+
+@login_required
+@permission_required("projects.view_internal", raise_exception=True)
+def project_report(request, pk):
+    """The project report as PDF (PRJ-8): status, phases, hours by consultant, issues, risks."""
+    project = selectors.project_for(request.user, pk)
+    content = pdf.render(
+        "projects/report_pdf.html",
+        {
+            "project": project,
+            "phases": project.phase_set.order_by("order"),
+            "milestones": project.milestone_set.all(),
+            "hours": selectors.hours_by_consultant(project),
+            "issues": project.issues.select_related("owner"),
+            "risks": project.risks.select_related("owner"),
+            "now": timezone.localtime(),
+        },
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{project.number}.pdf"'
+    return response
 
 
 @login_required

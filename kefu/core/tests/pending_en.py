@@ -341,6 +341,9 @@ PROJECTS: dict = {
     "阶段成果待审核：%(p)s · %(ph)s": "Phase result to review: %(p)s · %(ph)s",
     "修改实施任务书": "Revise the task book",
     "任务书已修改，核对后请提交审批。": "Task book revised; check it, then submit it for approval.",
+    "项目报告（PDF）": "Project report (PDF)",
+    "项目报告": "Project report",
+    "生成于 %(at)s": "Generated %(at)s",
 }
 
 # msgid → msgstr; a plural entry is (msgid, form) → msgstr, forms 0 (one) and 1 (other).

@@ -283,3 +283,14 @@ def test_prj1_the_signer_revises_a_returned_task_book_on_its_edit_page(client, n
     assert r.status_code == 302 and TaskBook.objects.get(pk=book.pk).title == "MES 实施"
     workflow.submit(book, by=who["sales"], now=now)
     assert client.get(url).status_code == 403  # submitted: no longer editable
+
+
+def test_prj8_the_project_report_is_a_pdf_for_staff_only(client, world):
+    url = reverse("projects:report", args=[world.project.pk])
+    client.force_login(world.customer_user)
+    assert client.get(url).status_code == 403
+    client.force_login(world.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(world.pm)
+    r = client.get(url)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
