@@ -12,9 +12,10 @@ class ProjectsConfig(AppConfig):
         from kefu.core import lists, navigation
         from kefu.core import workbench as workbenches
         from kefu.customers import timeline
+        from kefu.customers import views as customer_views
         from kefu.documents import attachments
         from kefu.org import demo_data
-        from kefu.projects import demo, selectors, tables, workbench, workflow
+        from kefu.projects import demo, selectors, tables, views, workbench, workflow
 
         navigation.register(
             navigation.NavItem(
@@ -25,6 +26,8 @@ class ProjectsConfig(AppConfig):
         for table in tables.LISTS:
             lists.register(table)
         demo_data.register(demo.load)
+        if views.customer_panel not in customer_views.CUSTOMER_PANELS:
+            customer_views.CUSTOMER_PANELS.append(views.customer_panel)
         workflow.define_chains()
         timeline.register_kind("project", _("实施项目"))
         for label in ("projects.project", "projects.dailylog", "projects.phase", "projects.planversion"):

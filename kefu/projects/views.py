@@ -335,3 +335,11 @@ def project_action(request, pk, action, item=None):
     if action in ("confirm_log", "paper"):
         back = target.get_absolute_url()
     return act(request, fn, target, form=form, done=_said(said), then=back, back=back)
+
+
+def customer_panel(request, customer) -> dict | None:
+    """The customer's implementation projects on its archive page (PRJ-8), as far as the user sees them."""
+    if not request.user.has_perm("projects.view_list"):
+        return None
+    projects = list(selectors.projects_for(request.user).filter(customer=customer)[:10])
+    return {"template": "projects/customer_panel.html", "projects": projects} if projects else None

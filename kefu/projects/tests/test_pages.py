@@ -294,3 +294,11 @@ def test_prj8_the_project_report_is_a_pdf_for_staff_only(client, world):
     client.force_login(world.pm)
     r = client.get(url)
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+
+
+def test_prj8_the_customer_page_lists_its_projects(client, world):
+    url = reverse("customers:detail", args=[world.project.customer_id])
+    client.force_login(world.director)
+    assert 'data-testid="customer-projects"' in client.get(url).content.decode()
+    client.force_login(world.sales)
+    assert 'data-testid="customer-projects"' not in client.get(url).content.decode()
