@@ -1,6 +1,7 @@
 """Browser: implementation projects (issue 17). The director approves a task book and the PM
-runs the project to its start (kickoff, plan, the customer's signature, start: the button is
-disabled with the reasons until both are there); the `customer` user, on a phone-sized screen,
+runs the project from there to final acceptance (kickoff, plan, the customer's signature, start:
+the button is disabled with the reasons until both are there; each phase's result reviewed and
+signed, the acceptance evaluated by both, the final documents reviewed), the director archives it; the `customer` user, on a phone-sized screen,
 confirms a daily log and signs a phase result by drawing on the pad."""
 
 import pytest
@@ -73,11 +74,7 @@ def test_prj1_prj3_the_director_approves_and_the_pm_starts_the_project(
     # The customer of this contract has no portal user in the demo: the PM uploads the signed scan.
     sign = page.locator("[data-testid=sign-plan]")
     sign.locator("input[name=signer_name]").fill("客户代表")
-    from kefu.documents.attachments import sample_png
-
-    sign.locator("input[name=scan]").set_input_files(
-        files=[{"name": "签字扫描件.png", "mimeType": "image/png", "buffer": sample_png()}]
-    )
+    sign.locator("input[name=scan]").set_input_files(files=[_scan_file()])
     sign.locator("button.btn-primary").click()
     page.wait_for_selector("[data-testid=plan-1] >> text=客户已签字")
     assert not page.locator("[data-testid=start]").is_disabled()
@@ -88,7 +85,47 @@ def test_prj1_prj3_the_director_approves_and_the_pm_starts_the_project(
     project.refresh_from_db()
     assert project.status == "implementing"
     assert project.phase_set.get(order=1).status == "active"
+
+    # Each phase: the result submitted, reviewed, and signed (the customer's signed scan, uploaded).
+    for order in (1, 2):
+        form = page.locator(f"[data-testid=submit-phase-{order}]")
+        form.locator("textarea[name=result]").fill(f"阶段 {order} 成果")
+        form.locator("button").click()
+        page.click(f"[data-testid=review-phase-{order}]")
+        sign = page.locator(f"[data-testid=sign-phase-{order}]")
+        sign.locator("input[name=signer_name]").fill("客户代表")
+        sign.locator("input[name=scan]").set_input_files(files=[_scan_file()])
+        sign.locator("button.btn-primary").click()
+        page.wait_for_selector(f"tr[data-phase='{order}'] >> text=已完成")
+    page.fill("#ac-items", "报表、平台")
+    page.click("[data-testid=acceptance-form] button")
+    page.wait_for_selector("[data-testid=project-status] >> text=验收评估中")
+    page.click("[data-testid=pm-evaluate] button")
+    customer = page.locator("[data-testid=customer-evaluate]")
+    customer.locator("input[name=signer_name]").fill("客户代表")
+    customer.locator("input[name=scan]").set_input_files(files=[_scan_file()])
+    customer.locator("button.btn-primary").click()
+    page.wait_for_selector("[data-testid=project-status] >> text=终验")
+    assert "✗" not in page.inner_text("[data-testid=checklist]")
+    page.click("[data-testid=final-review]")
+    screenshot(page, "projects-final-reviewed")
+    _logout(page, live_server)
+    login(page, live_server, "impl_director")
+    page.goto(f"{live_server.url}{project.get_absolute_url()}")
+    page.click("[data-testid=archive]")
+    page.wait_for_selector("[data-testid=project-status] >> text=已归档")
+    project.refresh_from_db()
+    assert project.status == "archived"
+    from kefu.visits.models import ReturnVisit
+
+    assert ReturnVisit.objects.filter(kind="project_final", customer=project.customer).exists()
     assert outside_requests == []
+
+
+def _scan_file():
+    from kefu.documents.attachments import sample_png
+
+    return {"name": "签字扫描件.png", "mimeType": "image/png", "buffer": sample_png()}
 
 
 def test_prj4_prj5_the_customer_confirms_a_log_and_signs_a_phase_on_a_phone(

@@ -46,7 +46,7 @@
           data: bars.filter(function (b) { return b.value[3]; }), itemStyle: { color: "#206bc4" } },
         { name: g.labels.milestone, type: "scatter", symbol: "diamond", symbolSize: 14, data: marks,
           itemStyle: { color: "#f59f00" },
-          markLine: { symbol: "none", silent: true, lineStyle: { color: "#d63939", type: "dashed" },
+          markLine: { symbol: "none", silent: true, label: { show: false }, lineStyle: { color: "#d63939", type: "dashed" },
             data: [{ xAxis: today }] } },
       ],
     });
