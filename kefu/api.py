@@ -11,6 +11,13 @@ from kefu.knowledge.api import ArticleViewSet
 from kefu.notify.api import NotificationViewSet
 from kefu.org.api import ApiTokenViewSet, DepartmentViewSet, RegionViewSet, StationViewSet, UserViewSet
 from kefu.plans.api import ServicePlanViewSet
+from kefu.projects.api import (
+    AcceptanceViewSet,
+    DailyLogViewSet,
+    PhaseViewSet,
+    ProjectViewSet,
+    TaskBookViewSet,
+)
 from kefu.servicedesk.api import CallLogViewSet, DutyViewSet, HotlineRecordViewSet, RequestViewSet
 from kefu.surveys.api import RectificationViewSet, SurveyViewSet
 from kefu.visits.api import ReturnVisitViewSet
@@ -45,3 +52,8 @@ router.register("qa/samples", QASampleViewSet, basename="qa-sample")
 router.register("complaints/actions", CorrectiveActionViewSet, basename="complaint-action")
 router.register("complaints/reports", MonthlyReportViewSet, basename="complaint-report")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("projects/task-books", TaskBookViewSet, basename="project-task-book")
+router.register("projects/phases", PhaseViewSet, basename="project-phase")
+router.register("projects/logs", DailyLogViewSet, basename="project-log")
+router.register("projects/acceptances", AcceptanceViewSet, basename="project-acceptance")
+router.register("projects", ProjectViewSet, basename="project")

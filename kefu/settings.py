@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kefu.surveys",
     "kefu.servicedesk",
     "kefu.fieldservice",
+    "kefu.projects",
     "kefu.reports",
     # Demo loaders run in this order: complaints before the KPI's aggregates and the feedback
     # collection, which read what the complaints demo did (its crisis return visit).

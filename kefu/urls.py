@@ -30,6 +30,7 @@ urlpatterns = [
     path("customers/", include("kefu.customers.urls")),
     path("first-visits/", include("kefu.firstvisit.urls")),
     path("plans/", include("kefu.plans.urls")),
+    path("projects/", include("kefu.projects.urls")),
     path("visits/", include("kefu.visits.urls")),
     path("complaints/", include("kefu.complaints.urls")),
     path("kb/", include("kefu.knowledge.urls")),

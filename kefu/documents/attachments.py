@@ -70,6 +70,11 @@ KINDS: dict[str, Kind] = {
     "daily_log_photo": Kind(IMAGES, max_size=10 * MB, max_count=20),
     "doa_photo": Kind(IMAGES, max_size=10 * MB, max_count=12),
     "id_sheet": Kind(IMAGES | {PDF}, max_size=10 * MB, max_count=5),
+    # Implementation projects (PRJ-1..PRJ-7): task-book and request documents, signed scans,
+    # the photo of a daily log confirmed on paper.
+    "project_document": Kind(DOCUMENTS, max_size=20 * MB, max_count=30),
+    "signed_scan": Kind(IMAGES | {PDF}, max_size=10 * MB, max_count=5),
+    "log_confirmation": Kind(IMAGES, max_size=10 * MB, max_count=3),
 }
 
 

@@ -53,6 +53,8 @@ class ReturnVisit(models.Model):
         CONFIRMATION = "confirmation", _("结单确认回访")
         ONSITE = "onsite", _("上门服务回访")
         COMPLAINT = "complaint", _("客户危机回访")
+        PROJECT = "project", _("项目实施回访")
+        PROJECT_FINAL = "project_final", _("项目最终回访")
 
     class Channel(models.TextChoices):
         PHONE = "phone", _("电话")

@@ -71,6 +71,8 @@ RULE_BY_KIND = {
     ReturnVisit.Kind.CONFIRMATION: "returnvisit.confirmation",
     ReturnVisit.Kind.ONSITE: "returnvisit.onsite",
     ReturnVisit.Kind.COMPLAINT: "returnvisit.complaint",
+    ReturnVisit.Kind.PROJECT: "returnvisit.project",
+    ReturnVisit.Kind.PROJECT_FINAL: "returnvisit.project_final",
 }
 
 
@@ -450,6 +452,23 @@ def open_for_complaint(complaint, *, assignee: User | None, by: User | None, now
         kind=ReturnVisit.Kind.COMPLAINT,
         channel=ReturnVisit.Channel.PHONE,
         assignee=assignee,
+        by=by,
+        now=now,
+    )
+
+
+def open_for_project(source, *, customer: Customer, final: bool, by: User, now: datetime) -> ReturnVisit:
+    """RV-3: a return visit during an implementation project (after a phase, by rule, or when
+    the PM asks: `source` is the phase or the project), and the final return visit, due within
+    7 working days after acceptance (`final=True`, source the project). By the customer
+    representative, by phone."""
+    kind = ReturnVisit.Kind.PROJECT_FINAL if final else ReturnVisit.Kind.PROJECT
+    return open_for_source(
+        source,
+        customer=customer,
+        kind=kind,
+        channel=ReturnVisit.Channel.PHONE,
+        assignee=_customer_rep(customer),
         by=by,
         now=now,
     )
