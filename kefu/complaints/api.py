@@ -51,6 +51,8 @@ class VendorEscalationSerializer(serializers.ModelSerializer):
 
 class ComplaintSerializer(MaskPersonalData, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    # Blank unless the vendor transferred it: a plain string, since "" is no e-mail address.
+    vendor_email = serializers.CharField(read_only=True, help_text="the vendor's e-mail, or empty")
     escalations = VendorEscalationSerializer(many=True, read_only=True)
     actions = CorrectiveActionSerializer(many=True, read_only=True)
 

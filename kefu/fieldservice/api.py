@@ -189,7 +189,7 @@ class WorkOrderViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
         sheet = ServiceSheet.objects.filter(order=self.get_object()).first()
         if sheet is None:
             return Response({"detail": str(workflow.NO_SHEET), "code": "not_found"}, status=404)
-        return Response(ServiceSheetSerializer(sheet).data)
+        return Response(ServiceSheetSerializer(sheet, context=self.get_serializer_context()).data)
 
     @extend_schema(request=OrderNoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])

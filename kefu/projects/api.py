@@ -362,7 +362,7 @@ class ProjectViewSet(StaffOnly, WorkflowActionMixin, viewsets.ReadOnlyModelViewS
     def kickoff(self, request, pk=None):
         return self.act(workflow.record_kickoff, self._project(), input=KickoffInput)
 
-    @extend_schema(request=PlanInput, responses=ProjectSerializer)
+    @extend_schema(request=PlanInput, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])
     def plan(self, request, pk=None):
         project = self._project()
@@ -392,31 +392,31 @@ class ProjectViewSet(StaffOnly, WorkflowActionMixin, viewsets.ReadOnlyModelViewS
     def start(self, request, pk=None):
         return self.act(workflow.start, self._project())
 
-    @extend_schema(request=LogInput, responses=DailyLogSerializer)
+    @extend_schema(request=LogInput, responses={201: DailyLogSerializer})
     @action(detail=True, methods=["post"], parser_classes=WITH_FILES)
     def log(self, request, pk=None):
         return self.act(workflow.write_log, self._project(), input=LogInput, output=DailyLogSerializer, status=201)
 
-    @extend_schema(request=IssueInput, responses=ProjectSerializer)
+    @extend_schema(request=IssueInput, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         project = self._project()
         return self._step(workflow.raise_issue, project, project, input=IssueInput, status=201)
 
-    @extend_schema(request=RiskInput, responses=ProjectSerializer)
+    @extend_schema(request=RiskInput, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])
     def risk(self, request, pk=None):
         project = self._project()
         return self._step(workflow.add_risk, project, project, input=RiskInput, status=201)
 
-    @extend_schema(request=ReasonInput, responses=ChangeRequestSerializer)
+    @extend_schema(request=ReasonInput, responses={201: ChangeRequestSerializer})
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
         return self.act(
             workflow.request_pause, self._project(), input=ReasonInput, output=ChangeRequestSerializer, status=201
         )
 
-    @extend_schema(request=TerminateInput, responses=ChangeRequestSerializer)
+    @extend_schema(request=TerminateInput, responses={201: ChangeRequestSerializer})
     @action(detail=True, methods=["post"], parser_classes=WITH_FILES)
     def terminate(self, request, pk=None):
         return self.act(
@@ -432,7 +432,7 @@ class ProjectViewSet(StaffOnly, WorkflowActionMixin, viewsets.ReadOnlyModelViewS
     def resume(self, request, pk=None):
         return self.act(workflow.resume, self._project())
 
-    @extend_schema(request=AcceptanceInput, responses=AcceptanceSerializer)
+    @extend_schema(request=AcceptanceInput, responses={201: AcceptanceSerializer})
     @action(detail=True, methods=["post"])
     def acceptance(self, request, pk=None):
         return self.act(
