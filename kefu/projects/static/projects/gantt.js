@@ -47,7 +47,7 @@
         { name: g.labels.milestone, type: "scatter", symbol: "diamond", symbolSize: 14, data: marks,
           itemStyle: { color: "#f59f00" },
           markLine: { symbol: "none", silent: true, label: { show: false }, lineStyle: { color: "#d63939", type: "dashed" },
-            data: [{ xAxis: today }] } },
+            data: [{ xAxis: today, label: { show: false } }] } },
       ],
     });
     window.addEventListener("resize", function () { chart.resize(); });
