@@ -66,7 +66,9 @@ def compensation_limit() -> Decimal:
 
 def _locked(complaint: Complaint, status: str) -> Complaint:
     """The row locked, still in `status` as the caller saw it (else 409 or 400)."""
-    locked = Complaint.objects.select_for_update().select_related("customer", "department").get(pk=complaint.pk)
+    locked = (
+        Complaint.objects.select_for_update(of=("self",)).select_related("customer", "department").get(pk=complaint.pk)
+    )
     if locked.status != status:
         if complaint.status == status:
             raise Conflict()
