@@ -10,6 +10,8 @@
 #   positive_data_acceptance  (ST202) a workflow refuses schema-valid input for reasons no schema
 #                             can state (the state the item is in, a relation, a text that is
 #                             blank once stripped): a 400 with a Chinese message is the answer.
+# One worker: with two, CPython 3.11.7 once crashed inside schemathesis ("AST constructor
+# recursion depth mismatch", ast.parse from two threads), failing a run that found nothing.
 # Operations left out, and why:
 #   auth_logout_create, auth_tokens_destroy  they end the token the run authenticates with (the
 #                             rest would be a run of 401s); kefu/org/tests/test_tokens.py tests them.
@@ -47,5 +49,5 @@ token=$(curl -sf -X POST -H "Content-Type: application/json" -d '{"username":"ad
   -H "Authorization: Token $token" \
   --checks all --exclude-checks ignored_auth,positive_data_acceptance \
   --exclude-operation-id auth_logout_create --exclude-operation-id auth_tokens_destroy \
-  --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed "$SEED" -w 2 \
+  --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed "$SEED" -w 1 \
   --suppress-health-check all --warnings off
