@@ -185,7 +185,7 @@ class FirstVisitViewSet(WorkflowActionMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(request=None, responses=NeedSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="submit-needs")
+    @action(detail=True, methods=["post"], url_path="submit-needs", pagination_class=None)  # a plain list
     def submit_needs(self, request, pk=None):
         return self.act(workflow.submit_needs, self.get_object(), output=NeedSerializer)
 
