@@ -122,8 +122,13 @@ def workbench_panel(request) -> dict | None:
         overdue = selectors.visits_for(user, scope="all", overdue_at=now).count()
     if not mine and not overdue:
         return None
+    title = _("我的回访")
+    if not mine and overdue:
+        # A manager who makes no visits: the team's overdue visits, not an empty list under a count.
+        mine = list(selectors.visits_for(user, scope="all", overdue_at=now).order_by("due_at")[:8])
+        title = _("团队超期回访")
     return {
-        "title": _("我的回访"),
+        "title": title,
         "template": "visits/workbench_panel.html",
         "visits": mine,
         "overdue": overdue,

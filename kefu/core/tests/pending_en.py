@@ -691,6 +691,7 @@ COMPLAINTS = {
     "所选记录不属于该客户。": "The chosen record does not belong to this customer.",
 }
 PENDING.update(COMPLAINTS)
+PENDING["团队超期回访"] = "Team's overdue return visits"
 
 
 def _add_missing() -> list:

@@ -189,7 +189,11 @@ def test_rv8_lists_per_assignee_and_overdue_for_managers(
     with django_assert_max_num_queries(10):
         html = client.get(reverse("visits:list"), {"scope": "overdue"}).content.decode()
     assert html.count('data-object="visits.returnvisit:') == 6
-    assert 'data-testid="overdue-count"' in client.get(reverse("workbench")).content.decode()
+    workbench = client.get(reverse("workbench")).content.decode()
+    assert 'data-testid="overdue-count"' in workbench
+    # A manager who makes no visits sees the team's overdue visits under the count, not an empty list.
+    assert "暂无待办回访" not in workbench
+    assert any(reverse("visits:detail", args=[v.pk]) in workbench for v in ReturnVisit.objects.filter(status="open"))
     with django_assert_max_num_queries(8):
         assert api_as(world["rep"]).get("/api/visits/").json()["count"] == 4
     for role in ("station_master", "customer", "finance"):
